@@ -1,0 +1,55 @@
+//! The execution context shared by translated code and the runtime.
+
+/// Lives immediately below the guest state in memory: translated code reaches it at
+/// negative offsets from `r15`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ExecCtx {
+    /// Non-zero asks translated code to return to the runtime at the next block entry
+    /// (signals, invalidation, other threads).
+    pub exit_request: u32,
+    /// Padding.
+    pub _pad: u32,
+    /// Guest pc at which execution continues after an exit.
+    pub next_pc: u64,
+    /// Host stack pointer inside the trampoline frame (used to unwind after a fault).
+    pub host_sp: u64,
+    /// Address of the indirect-jump cache ([`JMP_CACHE_SIZE`] entries).
+    pub jmp_cache: u64,
+    /// Guest addresses at or above this limit are redirected to it (a guard area).
+    pub mem_limit: u64,
+    /// Guest address of the last faulting access (filled by the fault handler).
+    pub fault_addr: u64,
+}
+
+/// One entry of the indirect-jump cache: guest pc → host code.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JmpCacheEntry {
+    /// Guest pc (`u64::MAX` when empty).
+    pub pc: u64,
+    /// Host address of the block's code.
+    pub code: u64,
+}
+
+/// Number of entries of the indirect-jump cache (a power of two).
+pub const JMP_CACHE_SIZE: usize = 4096;
+
+/// Offset of a context field relative to the guest state pointer.
+pub(crate) fn ctx_off(field: usize) -> i32 {
+    field as i32 - std::mem::size_of::<ExecCtx>() as i32
+}
+
+/// What the value returned by translated code means. The low byte is the kind.
+pub mod exit_code {
+    /// A direct exit not chained yet: bits 8..16 = exit index, bits 16.. = block id.
+    pub const CHAIN: u64 = 1;
+    /// An indirect jump missed the jump cache; `next_pc` holds the target.
+    pub const LOOKUP: u64 = 2;
+    /// A trap: bits 8..16 = the `TrapKind` number; `next_pc` = the trapping pc.
+    pub const TRAP: u64 = 3;
+    /// A guest memory fault; `next_pc` and `fault_addr` say where.
+    pub const FAULT: u64 = 4;
+    /// The runtime asked for an exit; `next_pc` is where to resume.
+    pub const REQUEST: u64 = 5;
+}

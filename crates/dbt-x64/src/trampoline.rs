@@ -1,0 +1,73 @@
+//! The entry and exit path shared by all translated code.
+
+use dynasm::dynasm;
+use dynasmrt::{DynasmApi, DynasmLabelApi};
+
+use crate::FRAME_SLOTS;
+use crate::ctx::{ExecCtx, ctx_off, exit_code};
+use crate::operand::Asm;
+
+/// Bytes of the trampoline frame: the temporaries, padded so that `rsp` is 16-byte
+/// aligned inside translated code (six pushes and the return address precede it).
+pub(crate) const FRAME_BYTES: i32 = (FRAME_SLOTS * 8 + 8) as i32;
+
+/// Machine code of the trampoline and the offsets of its entry points.
+#[derive(Debug)]
+pub struct Trampoline {
+    /// The code, to be placed at the base address it was built for.
+    pub code: Vec<u8>,
+    /// `extern "C" fn(state: *mut S, guest_base: usize, code: usize) -> u64`.
+    pub enter: usize,
+    /// Where translated code jumps with the exit code in `rax`.
+    pub epilogue: usize,
+    /// Where the fault handler resumes a faulting thread (with `rsp` reset to
+    /// `ExecCtx::host_sp`).
+    pub fault: usize,
+}
+
+/// Builds the trampoline for placement at host address `base`.
+pub fn build_trampoline(base: usize) -> Trampoline {
+    let mut a = Asm::new(base);
+    let host_sp = ctx_off(std::mem::offset_of!(ExecCtx, host_sp));
+    let enter = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; push rbx
+        ; push rbp
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; sub rsp, FRAME_BYTES
+        ; mov r15, rdi
+        ; mov r14, rsi
+        ; mov QWORD [r15 + host_sp], rsp
+        ; jmp rdx
+    );
+    let epilogue = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; ->epi:
+        ; add rsp, FRAME_BYTES
+        ; pop r15
+        ; pop r14
+        ; pop r13
+        ; pop r12
+        ; pop rbp
+        ; pop rbx
+        ; ret
+    );
+    let fault = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; mov eax, exit_code::FAULT as i32
+        ; jmp ->epi
+    );
+    let code = a.finalize().expect("the trampoline has no unresolved labels");
+    Trampoline {
+        code,
+        enter,
+        epilogue,
+        fault,
+    }
+}
