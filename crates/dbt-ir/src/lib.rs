@@ -23,6 +23,7 @@ pub mod desc;
 pub mod eval;
 mod inst;
 pub mod interp;
+pub mod testgen;
 mod text;
 mod types;
 mod verify;

@@ -6,7 +6,12 @@ use oxemu_dbt_ir::{Block, Exit, Op, Value};
 /// Whether an instruction must stay even if its value is unused.
 fn has_effect<S>(op: &Op, desc: &GuestDesc<S>) -> bool {
     match op {
-        Op::Const(_) | Op::Get(_) | Op::Unary(..) | Op::Binary(..) | Op::SetCond(..) | Op::Select(..) => false,
+        Op::Const(_)
+        | Op::Get(_)
+        | Op::Unary(..)
+        | Op::Binary(..)
+        | Op::SetCond(..)
+        | Op::Select(..) => false,
         Op::Call { helper, .. } => desc.helpers[helper.0 as usize].effects != Effects::Pure,
         _ => true,
     }

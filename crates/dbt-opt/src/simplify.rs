@@ -1,7 +1,7 @@
 //! Constant folding, algebraic identities and copy propagation in one forward pass.
 
 use oxemu_dbt_ir::desc::{Effects, GuestDesc};
-use oxemu_dbt_ir::{BinOp, Block, Exit, Inst, Op, Ty, UnOp, Value, eval};
+use oxemu_dbt_ir::{BinOp, Block, Exit, Inst, Op, Ty, Value, eval};
 
 struct Rewriter<'a, S: 'static> {
     desc: &'a GuestDesc<S>,
@@ -85,7 +85,6 @@ impl<S> Rewriter<'_, S> {
             }
             Op::Unary(op, a) => match self.konst(a) {
                 Some(c) => Some(self.iconst(ty, eval::unary(op, ty, c))),
-                None if is_noop_extension(op, ty, self.out[a.index()].ty) => Some(a),
                 None => Some(self.push(inst)),
             },
             Op::Binary(op, a, b) => match self.fold_binary(ty, op, a, b) {
@@ -100,7 +99,11 @@ impl<S> Rewriter<'_, S> {
                 _ => Some(self.push(inst)),
             },
             Op::Select(c, a, b, t, f) => match (self.konst(a), self.konst(b)) {
-                (Some(x), Some(y)) => Some(if eval::cond(c, self.out[a.index()].ty, x, y) { t } else { f }),
+                (Some(x), Some(y)) => Some(if eval::cond(c, self.out[a.index()].ty, x, y) {
+                    t
+                } else {
+                    f
+                }),
                 _ if t == f => Some(t),
                 _ => Some(self.push(inst)),
             },
@@ -116,12 +119,6 @@ impl<S> Rewriter<'_, S> {
             }
         }
     }
-}
-
-/// Sign/zero extension of a value that is already in that form (e.g. `sext32` of a
-/// sign-extending 32-bit load) changes nothing; only the trivially provable cases.
-fn is_noop_extension(op: UnOp, ty: Ty, from: Ty) -> bool {
-    op == UnOp::Zext32 && ty == Ty::I64 && from == Ty::I32
 }
 
 /// Folds constants, applies identities and propagates copies. Conditional exits whose
@@ -151,7 +148,7 @@ pub fn simplify<S>(block: &Block, desc: &GuestDesc<S>) -> Block {
         let v = rw.rewrite(inst).unwrap_or(Value(u32::MAX));
         rw.map.push(v);
     }
-    let exit = exit.unwrap_or(match block.exit {
+    let exit = exit.unwrap_or_else(|| match block.exit {
         Exit::Dynamic(v) => match rw.konst(rw.map[v.index()]) {
             Some(pc) => Exit::Chain(pc),
             None => Exit::Dynamic(rw.map[v.index()]),

@@ -119,7 +119,7 @@ impl<S> Emitter<'_, S> {
         match exit {
             Exit::Chain(pc) => {
                 self.write_back();
-                while (self.a.offset().0 + 1) % 4 != 0 {
+                while !(self.a.offset().0 + 1).is_multiple_of(4) {
                     dynasm!(self.a ; .arch x64 ; nop);
                 }
                 let stub = self.a.new_dynamic_label();
@@ -372,7 +372,9 @@ pub fn compile_block<S>(
     e.jmp_epilogue();
     let cached = e.alloc.cached_list.clone();
     let (exits, mem_sites) = (e.exits, e.mem_sites);
-    let code = e.a.finalize().map_err(|err| CompileError::Asm(format!("{err:?}")))?;
+    let code =
+        e.a.finalize()
+            .map_err(|err| CompileError::Asm(format!("{err:?}")))?;
     Ok(CompiledBlock {
         code,
         exits,

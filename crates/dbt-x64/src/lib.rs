@@ -15,6 +15,8 @@
 //! - `rax rcx rdx r11`: scratch.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// dynasm!'s expansion converts register operands with `.into()`.
+#![allow(clippy::useless_conversion)]
 
 mod block;
 mod cc;
@@ -35,7 +37,8 @@ pub fn host_supported() -> Result<(), &'static str> {
     if !std::arch::is_x86_feature_detected!("popcnt") {
         return Err("the host CPU lacks POPCNT");
     }
-    if !std::arch::is_x86_feature_detected!("lzcnt") || !std::arch::is_x86_feature_detected!("bmi1") {
+    if !std::arch::is_x86_feature_detected!("lzcnt") || !std::arch::is_x86_feature_detected!("bmi1")
+    {
         return Err("the host CPU lacks LZCNT/TZCNT (ABM, BMI1)");
     }
     Ok(())

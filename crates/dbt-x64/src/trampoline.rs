@@ -23,6 +23,9 @@ pub struct Trampoline {
     /// Where the fault handler resumes a faulting thread (with `rsp` reset to
     /// `ExecCtx::host_sp`).
     pub fault: usize,
+    /// Returns a jump-cache miss; empty jump-cache entries point here, so an entry
+    /// whose pc happens to match the empty marker still behaves as a miss.
+    pub lookup_miss: usize,
 }
 
 /// Builds the trampoline for placement at host address `base`.
@@ -63,11 +66,20 @@ pub fn build_trampoline(base: usize) -> Trampoline {
         ; mov eax, exit_code::FAULT as i32
         ; jmp ->epi
     );
-    let code = a.finalize().expect("the trampoline has no unresolved labels");
+    let lookup_miss = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; mov eax, exit_code::LOOKUP as i32
+        ; jmp ->epi
+    );
+    let code = a
+        .finalize()
+        .expect("the trampoline has no unresolved labels");
     Trampoline {
         code,
         enter,
         epilogue,
         fault,
+        lookup_miss,
     }
 }

@@ -90,8 +90,12 @@ impl<S> Emitter<'_, S> {
                         match (wide, b) {
                             (true, Opnd::Reg(r)) => dynasm!(a ; .arch x64 ; imul rax, Rq(r)),
                             (false, Opnd::Reg(r)) => dynasm!(a ; .arch x64 ; imul eax, Rd(r)),
-                            (true, Opnd::Mem(r, d)) => dynasm!(a ; .arch x64 ; imul rax, QWORD [Rq(r) + d]),
-                            (false, Opnd::Mem(r, d)) => dynasm!(a ; .arch x64 ; imul eax, DWORD [Rq(r) + d]),
+                            (true, Opnd::Mem(r, d)) => {
+                                dynasm!(a ; .arch x64 ; imul rax, QWORD [Rq(r) + d])
+                            }
+                            (false, Opnd::Mem(r, d)) => {
+                                dynasm!(a ; .arch x64 ; imul eax, DWORD [Rq(r) + d])
+                            }
                             (_, Opnd::Imm(_)) => unreachable!("immediates were moved to rcx"),
                         }
                     }

@@ -38,10 +38,11 @@ impl<S> Emitter<'_, S> {
             (MemSize::B2, true, Ty::I32) => dynasm!(a ; .arch x64 ; movsx eax, WORD [r14 + rax]),
             (MemSize::B2, false, _) => dynasm!(a ; .arch x64 ; movzx eax, WORD [r14 + rax]),
             (MemSize::B4, true, Ty::I64) => dynasm!(a ; .arch x64 ; movsxd rax, DWORD [r14 + rax]),
-            (MemSize::B4, _, _) | (MemSize::B8, _, Ty::I32) => {
-                dynasm!(a ; .arch x64 ; mov eax, DWORD [r14 + rax])
-            }
+            (MemSize::B4, _, _) => dynasm!(a ; .arch x64 ; mov eax, DWORD [r14 + rax]),
             (MemSize::B8, _, Ty::I64) => dynasm!(a ; .arch x64 ; mov rax, QWORD [r14 + rax]),
+            (MemSize::B8, _, Ty::I32) => {
+                dynasm!(a ; .arch x64 ; mov rax, QWORD [r14 + rax] ; mov eax, eax)
+            }
         }
         self.result(i);
     }
@@ -59,7 +60,14 @@ impl<S> Emitter<'_, S> {
         }
     }
 
-    pub(super) fn emit_atomic(&mut self, i: usize, op: AtomicOp, size: MemSize, addr: Value, value: Value) {
+    pub(super) fn emit_atomic(
+        &mut self,
+        i: usize,
+        op: AtomicOp,
+        size: MemSize,
+        addr: Value,
+        value: Value,
+    ) {
         let wide = size == MemSize::B8;
         self.load(RCX, value);
         self.guest_addr(addr);
@@ -113,7 +121,14 @@ impl<S> Emitter<'_, S> {
         self.result(i);
     }
 
-    pub(super) fn emit_cmpxchg(&mut self, i: usize, size: MemSize, addr: Value, expected: Value, new: Value) {
+    pub(super) fn emit_cmpxchg(
+        &mut self,
+        i: usize,
+        size: MemSize,
+        addr: Value,
+        expected: Value,
+        new: Value,
+    ) {
         self.guest_addr(addr);
         dynasm!(self.a ; .arch x64 ; lea rdx, [r14 + rax]);
         self.load(RAX, expected);

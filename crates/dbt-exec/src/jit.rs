@@ -1,0 +1,347 @@
+//! The tier-0 engine: translate, compile, chain and run blocks.
+
+use std::io;
+
+use oxemu_dbt_ir::desc::{GuestDesc, GuestState};
+use oxemu_dbt_ir::{Block, TrapKind};
+use oxemu_dbt_x64::{ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, compile_block, exit_code};
+
+use crate::cache::{BlockCache, BlockInfo};
+use crate::codebuf::CodeBuffer;
+use crate::fault;
+use crate::{Event, Observe};
+
+/// Guest state with the execution context right below it, as translated code expects.
+#[repr(C)]
+pub struct JitFrame<S> {
+    /// Execution context (negative offsets from the state pointer).
+    pub ctx: ExecCtx,
+    /// The guest state.
+    pub state: S,
+}
+
+/// Tuning switches.
+#[derive(Clone, Copy, Debug)]
+pub struct JitOptions {
+    /// Chain direct exits and use the indirect-jump cache.
+    pub chain: bool,
+    /// Run the IR optimizer.
+    pub optimize: bool,
+    /// Size of the code buffer in bytes.
+    pub code_size: usize,
+}
+
+impl Default for JitOptions {
+    fn default() -> Self {
+        JitOptions {
+            chain: true,
+            optimize: true,
+            code_size: 256 << 20,
+        }
+    }
+}
+
+/// Receives translated blocks and executions (`-d` logging).
+pub type Observer<S> = Box<dyn FnMut(Observe<'_, S>)>;
+
+type EnterFn<S> = extern "C" fn(*mut S, usize, usize) -> u64;
+
+/// Counters for `-d` and the benchmarks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitStats {
+    /// Blocks translated.
+    pub translated: u64,
+    /// Code buffer flushes.
+    pub flushes: u64,
+    /// Exits chained.
+    pub chained: u64,
+}
+
+/// The tier-0 engine for guest state `S`.
+pub struct Jit<S: 'static> {
+    pub(crate) desc: &'static GuestDesc<S>,
+    pub(crate) buf: CodeBuffer,
+    pub(crate) enter: usize,
+    pub(crate) epilogue: usize,
+    pub(crate) fault_entry: usize,
+    empty_entry: JmpCacheEntry,
+    tramp_len: usize,
+    pub(crate) cache: BlockCache,
+    jmp_cache: Box<[JmpCacheEntry]>,
+    pub(crate) frame: *mut JitFrame<S>,
+    pub(crate) guest_base: usize,
+    opts: JitOptions,
+    /// Called on guest write faults: returns true when the fault was a write to a
+    /// write-protected page holding translated code (the write is then retried).
+    pub(crate) write_fault_hook: Option<Box<dyn Fn(u64) -> bool + Send + Sync>>,
+    /// Receives translated blocks and block executions (`-d` logging).
+    pub observer: Option<Observer<S>>,
+    /// Counters.
+    pub stats: JitStats,
+}
+
+impl<S: GuestState + 'static> Jit<S> {
+    /// Creates an engine for guest memory at host address `guest_base`, with guest
+    /// addresses valid below `mem_limit` (a guard area must follow the limit).
+    pub fn new(
+        desc: &'static GuestDesc<S>,
+        state: S,
+        guest_base: usize,
+        mem_limit: u64,
+        opts: JitOptions,
+    ) -> io::Result<Self> {
+        oxemu_dbt_x64::host_supported().map_err(io::Error::other)?;
+        fault::install();
+        let mut buf = CodeBuffer::new(opts.code_size)?;
+        let tramp = oxemu_dbt_x64::build_trampoline(buf.next_addr());
+        let base = buf
+            .push(&tramp.code)
+            .ok_or_else(|| io::Error::other("code buffer too small"))?;
+        let empty = JmpCacheEntry {
+            pc: u64::MAX,
+            code: (base + tramp.lookup_miss) as u64,
+        };
+        let mut jmp_cache = vec![empty; JMP_CACHE_SIZE].into_boxed_slice();
+        let frame = Box::into_raw(Box::new(JitFrame {
+            ctx: ExecCtx {
+                exit_request: 0,
+                _pad: 0,
+                next_pc: 0,
+                host_sp: 0,
+                jmp_cache: jmp_cache.as_mut_ptr() as u64,
+                mem_limit,
+                fault_addr: 0,
+            },
+            state,
+        }));
+        Ok(Jit {
+            desc,
+            enter: base + tramp.enter,
+            epilogue: base + tramp.epilogue,
+            fault_entry: base + tramp.fault,
+            empty_entry: empty,
+            tramp_len: buf.used(),
+            buf,
+            cache: BlockCache::default(),
+            jmp_cache,
+            frame,
+            guest_base,
+            opts,
+            write_fault_hook: None,
+            observer: None,
+            stats: JitStats::default(),
+        })
+    }
+
+    /// The guest state.
+    pub fn state(&self) -> &S {
+        // SAFETY: `frame` is owned by self and only mutated through &mut self or by
+        // translated code running inside `run` (which holds &mut self).
+        unsafe { &(*self.frame).state }
+    }
+
+    /// The guest state, mutably.
+    pub fn state_mut(&mut self) -> &mut S {
+        // SAFETY: as in `state`, with exclusive access through &mut self.
+        unsafe { &mut (*self.frame).state }
+    }
+
+    /// Sets the hook for write faults on pages with translated code.
+    pub fn set_write_fault_hook(&mut self, hook: Box<dyn Fn(u64) -> bool + Send + Sync>) {
+        self.write_fault_hook = Some(hook);
+    }
+
+    fn ctx(&mut self) -> &mut ExecCtx {
+        // SAFETY: as in `state_mut`.
+        unsafe { &mut (*self.frame).ctx }
+    }
+
+    /// Drops translations of guest bytes in [start, start+len).
+    pub fn invalidate(&mut self, start: u64, len: u64) {
+        let dead = self.cache.invalidate(start, len);
+        if dead.is_empty() {
+            return;
+        }
+        for id in dead {
+            let incoming = std::mem::take(&mut self.cache.blocks[id as usize].incoming);
+            for (from, k) in incoming {
+                let b = &self.cache.blocks[from as usize];
+                if b.alive {
+                    let site = b.exits[k as usize];
+                    let (at, stub) = (
+                        b.code + site.patch_offset as usize,
+                        b.code + site.stub_offset as usize,
+                    );
+                    self.buf.patch_u32(at, rel32(at, stub));
+                }
+            }
+        }
+        self.jmp_cache.fill(self.empty_entry);
+    }
+
+    /// Drops every translation.
+    pub fn flush(&mut self) {
+        self.cache.clear();
+        self.buf.reset(self.tramp_len);
+        self.jmp_cache.fill(self.empty_entry);
+        self.stats.flushes += 1;
+    }
+
+    fn compile(&mut self, pc: u64, mode: u32, translate: &mut dyn FnMut(u64) -> Block) -> u32 {
+        let raw = translate(pc);
+        let block = if self.opts.optimize {
+            oxemu_dbt_opt::optimize(&raw, self.desc)
+        } else {
+            raw
+        };
+        if let Err(e) = oxemu_dbt_ir::verify(&block, self.desc) {
+            panic!("internal error: invalid IR for guest pc {pc:#x}: {e}");
+        }
+        for attempt in 0..2 {
+            self.buf.align();
+            let base = self.buf.next_addr();
+            let id = self.cache.next_id();
+            let compiled = compile_block(&block, self.desc, base, id, self.epilogue as u64)
+                .unwrap_or_else(|e| panic!("internal error compiling guest pc {pc:#x}: {e}"));
+            let Some(code) = self.buf.push(&compiled.code) else {
+                assert!(attempt == 0, "a single block does not fit the code buffer");
+                self.flush();
+                continue;
+            };
+            if let Some(obs) = self.observer.as_mut() {
+                obs(Observe::Compiled {
+                    block: &block,
+                    addr: code,
+                    code: &compiled.code,
+                });
+            }
+            self.stats.translated += 1;
+            return self.cache.insert(BlockInfo {
+                pc,
+                mode,
+                guest_len: block.guest_len,
+                code,
+                code_len: compiled.code.len(),
+                exits: compiled.exits,
+                mem_sites: compiled.mem_sites,
+                cached: compiled.cached,
+                incoming: Vec::new(),
+                alive: true,
+            });
+        }
+        unreachable!("the loop returns or flushes once")
+    }
+
+    fn link(&mut self, from: u32, k: u8, to: u32) {
+        let Some(b) = self.cache.blocks.get(from as usize) else {
+            return;
+        };
+        if !b.alive {
+            return;
+        }
+        let Some(site) = b.exits.get(k as usize).copied() else {
+            return;
+        };
+        let at = b.code + site.patch_offset as usize;
+        let target = self.cache.blocks[to as usize].code;
+        self.buf.patch_u32(at, rel32(at, target));
+        self.cache.blocks[to as usize].incoming.push((from, k));
+        self.stats.chained += 1;
+    }
+
+    /// Runs guest code from `pc` in `mode` until a trap, a fault or an exit request.
+    /// `translate` turns a guest pc into an IR block.
+    pub fn run(
+        &mut self,
+        mut pc: u64,
+        mode: u32,
+        translate: &mut dyn FnMut(u64) -> Block,
+    ) -> Event {
+        let mut pending_link: Option<(u32, u8)> = None;
+        loop {
+            let flushes = self.stats.flushes;
+            let id = match self.cache.lookup(pc, mode) {
+                Some(id) => id,
+                None => self.compile(pc, mode, translate),
+            };
+            if self.stats.flushes != flushes {
+                pending_link = None;
+            }
+            if let Some((from, k)) = pending_link.take()
+                && self.opts.chain
+            {
+                self.link(from, k, id);
+            }
+            let code = self.cache.blocks[id as usize].code;
+            if let Some(obs) = self.observer.as_mut() {
+                // SAFETY: see `state`.
+                let state = unsafe { &(*self.frame).state };
+                obs(Observe::Exec { pc, state });
+            }
+            let r = self.enter_code(code);
+            let next = self.ctx().next_pc;
+            match r & 0xff {
+                exit_code::CHAIN => {
+                    pending_link = Some(((r >> 16) as u32, ((r >> 8) & 0xff) as u8));
+                    pc = next;
+                }
+                exit_code::LOOKUP => {
+                    pc = next;
+                    if self.opts.chain {
+                        let id = match self.cache.lookup(pc, mode) {
+                            Some(id) => id,
+                            None => self.compile(pc, mode, translate),
+                        };
+                        let slot = ((pc >> 1) as usize) & (JMP_CACHE_SIZE - 1);
+                        self.jmp_cache[slot] = JmpCacheEntry {
+                            pc,
+                            code: self.cache.blocks[id as usize].code as u64,
+                        };
+                    }
+                }
+                exit_code::TRAP => return Event::Trap(trap_kind(r >> 8), next),
+                exit_code::FAULT => {
+                    let addr = self.ctx().fault_addr;
+                    return Event::Fault { pc: next, addr };
+                }
+                _ => {
+                    self.ctx().exit_request = 0;
+                    return Event::Request(next);
+                }
+            }
+        }
+    }
+
+    fn enter_code(&mut self, code: usize) -> u64 {
+        // SAFETY: `enter` is the trampoline built by `new` in our code buffer, with the
+        // signature of EnterFn; `code` is the entry of a live block compiled for this
+        // guest description; the frame pointer and guest base stay valid for the call.
+        let enter: EnterFn<S> = unsafe { std::mem::transmute::<usize, EnterFn<S>>(self.enter) };
+        let _guard = fault::Active::new(self);
+        // SAFETY: `frame` is owned by self; translated code reaches the ExecCtx right
+        // below the state as JitFrame lays it out.
+        let state = unsafe { &raw mut (*self.frame).state };
+        enter(state, self.guest_base, code)
+    }
+}
+
+impl<S> Drop for Jit<S> {
+    fn drop(&mut self) {
+        // SAFETY: `frame` came from Box::into_raw in `new` and is freed once.
+        drop(unsafe { Box::from_raw(self.frame) });
+    }
+}
+
+fn rel32(at: usize, target: usize) -> u32 {
+    (target as i64 - (at as i64 + 4)) as i32 as u32
+}
+
+fn trap_kind(n: u64) -> TrapKind {
+    match n & 0xff {
+        0 => TrapKind::Syscall,
+        1 => TrapKind::Breakpoint,
+        2 => TrapKind::Illegal,
+        3 => TrapKind::FlushCode,
+        _ => TrapKind::FetchFault,
+    }
+}
