@@ -89,6 +89,24 @@ pub fn decode32(w: u32) -> Option<Insn> {
         })?,
         _ => super::fp::decode_fp(w)?,
     };
+    // Clear register fields the format does not have (they hold immediate bits), so
+    // that equal instructions decode equal whatever their encoding.
+    let insn = match bits(w, 6, 0) {
+        0x37 | 0x17 | 0x6f => Insn {
+            rs1: 0,
+            rs2: 0,
+            ..insn
+        },
+        0x23 | 0x63 => Insn { rd: 0, ..insn },
+        0x0f => Insn {
+            rd: 0,
+            rs1: 0,
+            rs2: 0,
+            ..insn
+        },
+        0x67 | 0x03 | 0x13 | 0x1b | 0x73 => Insn { rs2: 0, ..insn },
+        _ => insn,
+    };
     // Shift amounts live in the immediate; keep only the amount.
     let insn = match insn.op {
         Slli | Srli | Srai | Rori | Bclri | Bexti | Binvi | Bseti | SlliUw => Insn {

@@ -1,0 +1,10 @@
+mod amo;
+mod csr;
+mod enc;
+mod harness;
+mod int;
+mod mem;
+mod random;
+mod rvc;
+mod traps;
+mod zb;
