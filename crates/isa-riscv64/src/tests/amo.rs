@@ -73,7 +73,8 @@ fn amos_return_the_old_value_and_update_memory() {
     let old: u64 = 0xffff_fffe_8000_0000;
     let src: u64 = 0x0000_0001_7fff_ffff;
     // (funct5, new memory value for .d)
-    let ops: [(u32, fn(u64, u64) -> u64); 9] = [
+    type Oracle = fn(u64, u64) -> u64;
+    let ops: [(u32, Oracle); 9] = [
         (0x01, |_, b| b),
         (0x00, |a, b| a.wrapping_add(b)),
         (0x04, |a, b| a ^ b),

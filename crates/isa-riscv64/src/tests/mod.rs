@@ -1,6 +1,7 @@
 mod amo;
 mod csr;
 mod enc;
+mod fp;
 mod harness;
 mod int;
 mod mem;

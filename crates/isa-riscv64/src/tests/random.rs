@@ -24,8 +24,8 @@ fn random_parcels(rng: &mut Rng, n: usize) -> Vec<u16> {
     while out.len() < n {
         let v = rng.next();
         match v % 4 {
-            0 => out.push(v as u16 & !3 | 3 & (v >> 32) as u16), // any parcel
-            1 => out.push((v >> 16) as u16 & !3 | (v >> 40) as u16 % 3),
+            0 => out.push(v as u16), // any parcel
+            1 => out.push(((v >> 16) as u16 & !3) | ((v >> 40) as u16 % 3)),
             _ => {
                 let w = (v >> 8) as u32 | 3;
                 out.push(w as u16);
