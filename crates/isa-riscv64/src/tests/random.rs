@@ -1,7 +1,7 @@
 //! Hostile instruction streams: random parcels always translate to verified blocks.
 
 use oxemu_dbt_ir::interp::Outcome;
-use oxemu_dbt_ir::verify;
+use oxemu_dbt_ir::{Exit, TrapKind, verify};
 
 use super::harness::{CODE, FlatMem, Machine};
 use crate::{GUEST_DESC, TranslateOptions, disassemble, translate};
@@ -27,7 +27,17 @@ fn random_parcels(rng: &mut Rng, n: usize) -> Vec<u16> {
             0 => out.push(v as u16), // any parcel
             1 => out.push(((v >> 16) as u16 & !3) | ((v >> 40) as u16 % 3)),
             _ => {
+                // Half of the words get a real major opcode, so they often decode.
+                const MAJOR: [u32; 19] = [
+                    0x03, 0x07, 0x0f, 0x13, 0x17, 0x1b, 0x23, 0x27, 0x2f, 0x33, 0x37, 0x3b, 0x43,
+                    0x47, 0x4b, 0x4f, 0x53, 0x63, 0x73,
+                ];
                 let w = (v >> 8) as u32 | 3;
+                let w = if v & 1 == 0 {
+                    w & !0x7f | MAJOR[(v >> 1) as usize % MAJOR.len()]
+                } else {
+                    w
+                };
                 out.push(w as u16);
                 out.push((w >> 16) as u16);
             }
@@ -43,6 +53,7 @@ fn random_blocks_verify_and_never_panic() {
         max_insns: 32,
         one_insn_per_block: false,
     };
+    let (mut insns, mut illegal) = (0u64, 0u64);
     for _ in 0..100_000 {
         let parcels = random_parcels(&mut rng, 8);
         let len = parcels.len() as u64;
@@ -58,7 +69,15 @@ fn random_blocks_verify_and_never_panic() {
             panic!("{parcels:04x?}: {e}");
         }
         assert!(block.guest_len <= 2 * len + 4);
+        insns += u64::from(block.guest_insns);
+        illegal += u64::from(matches!(block.exit, Exit::Trap(TrapKind::Illegal, _)));
     }
+    // The streams exercise real translation, not just the illegal path.
+    assert!(insns > 100_000, "{insns} instructions translated");
+    assert!(
+        illegal > 10_000 && illegal < 95_000,
+        "{illegal} illegal exits"
+    );
 }
 
 #[test]
