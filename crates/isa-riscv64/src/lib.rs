@@ -1,0 +1,29 @@
+//! RISC-V 64 frontend of the oxemu binary translator.
+//!
+//! ```text
+//! guest parcels ─▶ decode (rv32 / rvc / fp) ─▶ Insn ─▶ translate (alu, mem, branch,
+//!                                                        amo, csr, fp) ─▶ oxemu_dbt_ir::Block
+//! ```
+//!
+//! It covers RV64GC (I, M, A, F, D, C, Zicsr, Zifencei) and Zba/Zbb/Zbs for user-mode
+//! programs. The guest state is [`RvCpu`], a flat file of 64-bit globals described by
+//! [`GUEST_DESC`]; see [`translate`] for the block and pc conventions.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod decode;
+mod disas;
+mod helpers;
+mod state;
+mod translate;
+
+#[cfg(test)]
+mod tests;
+
+pub use disas::disassemble;
+pub use helpers::{GUEST_DESC, READ_COUNTER};
+pub use state::{
+    F_NAMES, FFLAGS, FRM, GLOBALS, NO_RESERVATION, NUM_GLOBALS, PC, RES_ADDR, RES_VALUE, RvCpu,
+    X_NAMES, f, x,
+};
+pub use translate::{TranslateOptions, translate};

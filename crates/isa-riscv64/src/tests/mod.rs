@@ -1,0 +1,11 @@
+mod amo;
+mod csr;
+mod enc;
+mod fp;
+mod harness;
+mod int;
+mod mem;
+mod random;
+mod rvc;
+mod traps;
+mod zb;

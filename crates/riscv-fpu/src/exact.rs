@@ -1,0 +1,64 @@
+//! Cheap exactness tests on host floating-point results (error-free
+//! transformations and integer significand checks).
+
+/// Significand of a finite binary64 value as an integer (hidden bit added
+/// for normal numbers).
+#[inline]
+pub fn significand64(x: f64) -> u64 {
+    let bits = x.to_bits();
+    let man = bits & ((1 << 52) - 1);
+    if bits & (0x7ff << 52) == 0 {
+        man
+    } else {
+        man | 1 << 52
+    }
+}
+
+/// For `r = fl(x + y)` (finite): is `r` different from the exact sum?
+///
+/// Fast2Sum with the larger operand first: `r - big` is exact, so the
+/// rounding error `small - (r - big)` is zero exactly when the sum is.
+#[inline]
+pub fn sum_inexact(x: f64, y: f64, r: f64) -> bool {
+    let (big, small) = if x.abs() >= y.abs() { (x, y) } else { (y, x) };
+    r - big != small
+}
+
+/// Odd part of a nonzero integer.
+#[inline]
+fn odd_part(x: u128) -> u128 {
+    x >> x.trailing_zeros()
+}
+
+/// For nonzero finite `x`, `y` and `r = fl(x * y)` normal: is `r` inexact?
+/// The exact product is representable iff its significand fits 53 bits.
+#[inline]
+pub fn product_inexact(x: f64, y: f64) -> bool {
+    let p = significand64(x) as u128 * significand64(y) as u128;
+    128 - p.leading_zeros() - p.trailing_zeros() > 53
+}
+
+/// Whether the nonzero finite values satisfy `q * y == x` exactly, given that
+/// `q` is a correctly rounded `x / y` (so binary exponents cannot disagree
+/// when the odd parts of the significands agree).
+#[inline]
+pub fn quotient_exact(x: f64, y: f64, q: f64) -> bool {
+    let p = significand64(q) as u128 * significand64(y) as u128;
+    odd_part(p) == odd_part(significand64(x) as u128)
+}
+
+/// For `r = fl(x * y + z)` with every input, the product and `r` safely in
+/// the normal range: is `r` inexact?
+///
+/// `x * y = ph + pl` (TwoProd) and `r - z = d + dl` (Fast2Sum) are both
+/// exact, and both pairs are round-to-nearest normalised, so the values
+/// agree iff the pairs agree component-wise.
+#[inline]
+pub fn fma_inexact(x: f64, y: f64, z: f64, r: f64) -> bool {
+    let ph = x * y;
+    let pl = x.mul_add(y, -ph);
+    let d = r - z;
+    let (big, small) = if r.abs() >= z.abs() { (r, -z) } else { (-z, r) };
+    let dl = small - (d - big);
+    ph != d || pl != dl
+}

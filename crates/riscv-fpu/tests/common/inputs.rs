@@ -1,0 +1,145 @@
+//! Deterministic random operands biased towards IEEE corner cases.
+
+use super::ops::Prec;
+
+/// SplitMix64: tiny, fast and good enough for test inputs.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded generator.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// Next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Field widths of a format.
+fn layout(prec: Prec) -> (u32, u32) {
+    match prec {
+        Prec::S => (23, 8),
+        Prec::D => (52, 11),
+    }
+}
+
+fn make(prec: Prec, negative: bool, exp_field: u64, man: u64) -> u64 {
+    let (m, e) = layout(prec);
+    let bits = ((negative as u64) << (m + e)) | (exp_field << m) | (man & ((1 << m) - 1));
+    match prec {
+        Prec::S => bits | 0xffff_ffff_0000_0000,
+        Prec::D => bits,
+    }
+}
+
+/// Raw (unboxed) bits of a register value.
+fn raw(prec: Prec, reg: u64) -> u64 {
+    match prec {
+        Prec::S => reg & 0xffff_ffff,
+        Prec::D => reg,
+    }
+}
+
+/// A random FP register value of precision `prec`. `near` (a previous
+/// operand) lets some draws land close to it for cancellation and ties.
+pub fn float(rng: &mut Rng, prec: Prec, near: Option<u64>) -> u64 {
+    let (m, e) = layout(prec);
+    let max_e = (1u64 << e) - 1;
+    let bias = max_e / 2;
+    let neg = rng.next() & 1 == 1;
+    let man = rng.next();
+    match rng.below(20) {
+        0 => make(prec, neg, 0, 0),
+        1 => make(prec, neg, max_e, 0),
+        2 => make(prec, neg, max_e, (1 << (m - 1)) | man),
+        3 => make(prec, neg, max_e, (man & ((1 << (m - 1)) - 1)) | 1),
+        4 => make(prec, neg, 0, man | 1),
+        5 => make(prec, neg, 1, man & rng.next() & rng.next()),
+        6 => make(prec, neg, max_e - 1 - rng.below(3), man | (man >> 7)),
+        7 => make(
+            prec,
+            neg,
+            bias + rng.below(3) - 1,
+            man & !(u64::MAX << rng.below(8)),
+        ),
+        8 | 9 => match near {
+            Some(x) => {
+                let mut bits = raw(prec, x).wrapping_add(rng.below(9)).wrapping_sub(4);
+                if rng.next() & 1 == 1 {
+                    bits ^= 1 << (m + e);
+                }
+                rebox(prec, bits)
+            }
+            None => make(prec, neg, bias + rng.below(40) - 20, man),
+        },
+        10 => {
+            // Small integers and halves: exact results, ties in conversions.
+            let v = (rng.below(1 << 12) as f64 - 2048.0) / 2f64.powi(rng.below(3) as i32);
+            from_f64(prec, v)
+        }
+        11 => {
+            // Near integer-conversion limits.
+            let p = [31, 32, 63, 64][rng.below(4) as usize];
+            let v = 2f64.powi(p) * if neg { -1.0 } else { 1.0 };
+            rebox(
+                prec,
+                raw(prec, from_f64(prec, v))
+                    .wrapping_add(rng.below(5))
+                    .wrapping_sub(2),
+            )
+        }
+        12 => make(prec, neg, rng.below(m as u64 + 3), man),
+        13 => make(
+            prec,
+            neg,
+            bias + rng.below(2 * bias) - bias / 2,
+            man & (u64::MAX << rng.below(m as u64)),
+        ),
+        14 => match prec {
+            // An improperly boxed single reads as the canonical NaN.
+            Prec::S if rng.below(4) == 0 => rng.next() & 0x7fff_ffff_ffff_ffff,
+            _ => make(prec, neg, 0, 1 << rng.below(m as u64)),
+        },
+        _ => make(prec, neg, rng.below(max_e + 1), man),
+    }
+}
+
+/// Register value holding the raw bits of `prec`.
+pub fn rebox(prec: Prec, bits: u64) -> u64 {
+    match prec {
+        Prec::S => (bits & 0xffff_ffff) | 0xffff_ffff_0000_0000,
+        Prec::D => bits,
+    }
+}
+
+fn from_f64(prec: Prec, v: f64) -> u64 {
+    match prec {
+        Prec::S => (v as f32).to_bits() as u64 | 0xffff_ffff_0000_0000,
+        Prec::D => v.to_bits(),
+    }
+}
+
+/// A random integer register value for int-to-float conversions.
+pub fn int(rng: &mut Rng) -> u64 {
+    let x = rng.next();
+    match rng.below(8) {
+        0 => x >> rng.below(64),
+        1 => (x >> rng.below(64)).wrapping_neg(),
+        2 => 1u64 << rng.below(64),
+        3 => (1u64 << rng.below(64)).wrapping_sub(rng.below(3)),
+        4 => (x as i32 as i64 >> rng.below(32)) as u64,
+        5 => x & !((1u64 << rng.below(40)) - 1),
+        _ => x,
+    }
+}
