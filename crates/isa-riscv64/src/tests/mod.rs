@@ -1,5 +1,6 @@
 mod amo;
 mod csr;
+mod disas;
 mod enc;
 mod fp;
 mod harness;
