@@ -6,6 +6,7 @@ mod fp;
 mod harness;
 mod int;
 mod mem;
+mod qemu;
 mod random;
 mod rvc;
 mod traps;
