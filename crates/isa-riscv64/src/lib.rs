@@ -20,7 +20,7 @@ mod translate;
 #[cfg(test)]
 mod tests;
 
-pub use disas::disassemble;
+pub use disas::{disassemble, disassemble_at};
 pub use helpers::{GUEST_DESC, READ_COUNTER};
 pub use state::{
     F_NAMES, FFLAGS, FRM, GLOBALS, NO_RESERVATION, NUM_GLOBALS, PC, RES_ADDR, RES_VALUE, RvCpu,

@@ -1,10 +1,12 @@
 mod amo;
 mod csr;
+mod disas;
 mod enc;
 mod fp;
 mod harness;
 mod int;
 mod mem;
+mod qemu;
 mod random;
 mod rvc;
 mod traps;
