@@ -13,7 +13,9 @@ mod loader;
 pub mod stack;
 
 pub use error::LoadError;
-pub use loader::{DEFAULT_STACK_SIZE, LoadOptions, LoadedProgram, load_program};
+pub use loader::{
+    DEFAULT_STACK_SIZE, LoadOptions, LoadedProgram, load_program, load_program_bytes,
+};
 pub use oxemu_memory::GuestSpace;
 
 pub mod abi;

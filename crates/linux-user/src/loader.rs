@@ -255,9 +255,19 @@ pub(crate) fn host_random(buf: &mut [u8]) {
 /// executable, its interpreter, the stack with argv/envp/auxv. Never panics
 /// on a bad file.
 pub fn load_program(space: &GuestSpace, opts: &LoadOptions) -> Result<LoadedProgram, LoadError> {
+    let data = read_file(&opts.exe)?;
+    load_program_bytes(space, opts, &data)
+}
+
+/// Like [`load_program`], with the executable's contents already in
+/// memory (`opts.exe` still names it; the interpreter is read from disk).
+pub fn load_program_bytes(
+    space: &GuestSpace,
+    opts: &LoadOptions,
+    data: &[u8],
+) -> Result<LoadedProgram, LoadError> {
     let exe = &opts.exe;
-    let data = read_file(exe)?;
-    let img = parse(exe, &data, space)?;
+    let img = parse(exe, data, space)?;
 
     let stack_top = space.limit().min(1 << 38);
     let stack_size = page_up(opts.stack_size.clamp(64 << 10, stack_top / 8));
@@ -275,7 +285,7 @@ pub fn load_program(space: &GuestSpace, opts: &LoadOptions) -> Result<LoadedProg
     } else {
         0
     };
-    load_fixed(space, &data, &img, bias, exe)?;
+    load_fixed(space, data, &img, bias, exe)?;
     let brk = page_up(img.span().1 + bias);
 
     let (interp_path, interp_base, entry) = match &img.interp {
