@@ -70,7 +70,14 @@ pub struct AuxvInput {
 /// The vector in the order Linux writes it, ending with `AT_NULL`.
 pub fn build(i: &AuxvInput) -> Vec<(u64, u64)> {
     // SAFETY: these id getters cannot fail and have no preconditions.
-    let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
+    let (uid, euid, gid, egid) = unsafe {
+        (
+            libc::getuid(),
+            libc::geteuid(),
+            libc::getgid(),
+            libc::getegid(),
+        )
+    };
     vec![
         (AT_HWCAP, i.hwcap),
         (AT_PAGESZ, 4096),

@@ -5,7 +5,9 @@
 
 use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::Elf;
-use goblin::elf::header::{EI_CLASS, EI_DATA, ELFCLASS64, ELFDATA2LSB, ELFMAG, ET_DYN, ET_EXEC, SELFMAG};
+use goblin::elf::header::{
+    EI_CLASS, EI_DATA, ELFCLASS64, ELFDATA2LSB, ELFMAG, ET_DYN, ET_EXEC, SELFMAG,
+};
 use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_PHDR, ProgramHeader};
 use oxemu_memory::{PAGE_SIZE, Prot};
 
@@ -56,7 +58,12 @@ impl ElfImage {
     /// Lowest page-aligned address and highest end address of the segments.
     pub fn span(&self) -> (u64, u64) {
         let lo = self.segments.iter().map(|s| s.vaddr).min().unwrap_or(0) & !(PAGE_SIZE - 1);
-        let hi = self.segments.iter().map(|s| s.vaddr + s.memsz).max().unwrap_or(0);
+        let hi = self
+            .segments
+            .iter()
+            .map(|s| s.vaddr + s.memsz)
+            .max()
+            .unwrap_or(0);
         (lo, hi)
     }
 
@@ -110,10 +117,16 @@ pub fn parse(data: &[u8], limit: u64) -> Result<ElfImage, String> {
     }
     let h = Elf::parse_header(data).map_err(|e| format!("bad ELF header: {e}"))?;
     if h.e_machine != EM_RISCV {
-        return Err(format!("not a RISC-V executable (e_machine {})", h.e_machine));
+        return Err(format!(
+            "not a RISC-V executable (e_machine {})",
+            h.e_machine
+        ));
     }
     if h.e_type != ET_EXEC && h.e_type != ET_DYN {
-        return Err(format!("not an executable or shared object (e_type {})", h.e_type));
+        return Err(format!(
+            "not an executable or shared object (e_type {})",
+            h.e_type
+        ));
     }
     if h.e_phentsize != PHENT_SIZE {
         return Err(format!("bad program header size {}", h.e_phentsize));
@@ -121,7 +134,9 @@ pub fn parse(data: &[u8], limit: u64) -> Result<ElfImage, String> {
     if h.e_phnum == 0 || h.e_phnum > MAX_PHNUM {
         return Err(format!("bad program header count {}", h.e_phnum));
     }
-    let ph_end = h.e_phoff.checked_add(u64::from(h.e_phnum) * u64::from(PHENT_SIZE));
+    let ph_end = h
+        .e_phoff
+        .checked_add(u64::from(h.e_phnum) * u64::from(PHENT_SIZE));
     if ph_end.is_none_or(|e| e > data.len() as u64) {
         return Err("program headers extend past the end of the file".into());
     }
@@ -144,14 +159,20 @@ pub fn parse(data: &[u8], limit: u64) -> Result<ElfImage, String> {
                 if ph.p_filesz > ph.p_memsz {
                     return Err(format!("segment {i}: file size exceeds memory size"));
                 }
-                if ph.p_offset.checked_add(ph.p_filesz).is_none_or(|e| e > file_len) {
+                if ph
+                    .p_offset
+                    .checked_add(ph.p_filesz)
+                    .is_none_or(|e| e > file_len)
+                {
                     return Err(format!("segment {i} extends past the end of the file"));
                 }
                 if ph.p_vaddr.checked_add(ph.p_memsz).is_none_or(|e| e > limit) {
                     return Err(format!("segment {i} lies outside the guest address space"));
                 }
                 if ph.p_vaddr % PAGE_SIZE != ph.p_offset % PAGE_SIZE {
-                    return Err(format!("segment {i}: address and file offset are not congruent modulo the page size"));
+                    return Err(format!(
+                        "segment {i}: address and file offset are not congruent modulo the page size"
+                    ));
                 }
                 if ph.p_memsz > 0 {
                     img.segments.push(Segment {
@@ -167,7 +188,10 @@ pub fn parse(data: &[u8], limit: u64) -> Result<ElfImage, String> {
                 if ph.p_filesz < 2 || ph.p_filesz > MAX_INTERP {
                     return Err("bad PT_INTERP size".into());
                 }
-                let end = ph.p_offset.checked_add(ph.p_filesz).filter(|&e| e <= file_len);
+                let end = ph
+                    .p_offset
+                    .checked_add(ph.p_filesz)
+                    .filter(|&e| e <= file_len);
                 let Some(end) = end else {
                     return Err("PT_INTERP extends past the end of the file".into());
                 };
@@ -241,7 +265,10 @@ mod tests {
         let mut d = minimal();
         d[EI_DATA] = 2;
         assert!(parse(&d, 1 << 39).unwrap_err().contains("little-endian"));
-        assert_eq!(parse(b"#!/bin/sh\n", 1 << 39).unwrap_err(), "not an ELF file");
+        assert_eq!(
+            parse(b"#!/bin/sh\n", 1 << 39).unwrap_err(),
+            "not an ELF file"
+        );
     }
 
     #[test]

@@ -13,5 +13,16 @@ mod loader;
 pub mod stack;
 
 pub use error::LoadError;
-pub use loader::{DEFAULT_STACK_SIZE, LoadOptions, LoadedProgram, load_program};
+pub use loader::{
+    DEFAULT_STACK_SIZE, LoadOptions, LoadedProgram, load_program, load_program_bytes,
+};
 pub use oxemu_memory::GuestSpace;
+
+pub mod abi;
+mod process;
+pub mod signal;
+pub mod strace;
+mod syscall;
+
+pub use process::{Process, ProcessInit, ProcessOptions};
+pub use syscall::{SysResult, SyscallOutcome, SyscallRegs, encode};

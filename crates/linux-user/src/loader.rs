@@ -85,9 +85,15 @@ fn path_str(p: &Path) -> String {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let io = |source| LoadError::Io { path: path_str(path), source };
+    let io = |source| LoadError::Io {
+        path: path_str(path),
+        source,
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
-    let bad = |problem: &str| LoadError::BadElf { path: path_str(path), problem: problem.into() };
+    let bad = |problem: &str| LoadError::BadElf {
+        path: path_str(path),
+        problem: problem.into(),
+    };
     if !meta.is_file() {
         return Err(bad("not a regular file"));
     }
@@ -102,13 +108,22 @@ fn page_up(v: u64) -> u64 {
 }
 
 fn mem_err(path: &Path, what: &str, e: impl std::fmt::Display) -> LoadError {
-    LoadError::Memory { path: path_str(path), problem: format!("{what}: {e}") }
+    LoadError::Memory {
+        path: path_str(path),
+        problem: format!("{what}: {e}"),
+    }
 }
 
 /// Copies one segment into guest memory the way Linux maps it: whole file
 /// pages around the segment, zeroed from the end of the file part when the
 /// segment has a bss, anonymous zero pages after that.
-fn map_segment(space: &GuestSpace, data: &[u8], seg: &Segment, bias: u64, path: &Path) -> Result<(), LoadError> {
+fn map_segment(
+    space: &GuestSpace,
+    data: &[u8],
+    seg: &Segment,
+    bias: u64,
+    path: &Path,
+) -> Result<(), LoadError> {
     let vaddr = seg.vaddr + bias;
     let map_start = vaddr & !(PAGE_SIZE - 1);
     let map_end = page_up(vaddr + seg.memsz);
@@ -126,7 +141,9 @@ fn map_segment(space: &GuestSpace, data: &[u8], seg: &Segment, bias: u64, path: 
     if seg.memsz > seg.filesz {
         let zero_end = page_up(file_end_addr).min(map_start + copy_len);
         if zero_end > file_end_addr {
-            space.zero(file_end_addr, zero_end - file_end_addr).map_err(write_err)?;
+            space
+                .zero(file_end_addr, zero_end - file_end_addr)
+                .map_err(write_err)?;
         }
     }
     Ok(())
@@ -134,7 +151,13 @@ fn map_segment(space: &GuestSpace, data: &[u8], seg: &Segment, bias: u64, path: 
 
 /// Maps all segments of `img` with load bias `bias` inside an already
 /// reserved span, then applies their protections.
-fn map_image(space: &GuestSpace, data: &[u8], img: &ElfImage, bias: u64, path: &Path) -> Result<(), LoadError> {
+fn map_image(
+    space: &GuestSpace,
+    data: &[u8],
+    img: &ElfImage,
+    bias: u64,
+    path: &Path,
+) -> Result<(), LoadError> {
     for seg in &img.segments {
         map_segment(space, data, seg, bias, path)?;
     }
@@ -149,15 +172,28 @@ fn map_image(space: &GuestSpace, data: &[u8], img: &ElfImage, bias: u64, path: &
 }
 
 fn parse(path: &Path, data: &[u8], space: &GuestSpace) -> Result<ElfImage, LoadError> {
-    elf::parse(data, space.limit()).map_err(|problem| LoadError::BadElf { path: path_str(path), problem })
+    elf::parse(data, space.limit()).map_err(|problem| LoadError::BadElf {
+        path: path_str(path),
+        problem,
+    })
 }
 
 /// Loads `img` at a fixed bias, refusing to overlap anything already mapped.
-fn load_fixed(space: &GuestSpace, data: &[u8], img: &ElfImage, bias: u64, path: &Path) -> Result<(), LoadError> {
+fn load_fixed(
+    space: &GuestSpace,
+    data: &[u8],
+    img: &ElfImage,
+    bias: u64,
+    path: &Path,
+) -> Result<(), LoadError> {
     let (lo, hi) = img.span();
     let (start, end) = (lo.wrapping_add(bias), page_up(hi.wrapping_add(bias)));
     if start < oxemu_memory::MMAP_MIN_ADDR || end > space.limit() || end <= start {
-        return Err(mem_err(path, "segments", format!("cannot be placed at {start:#x}")));
+        return Err(mem_err(
+            path,
+            "segments",
+            format!("cannot be placed at {start:#x}"),
+        ));
     }
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::FIXED_NOREPLACE;
     space
@@ -167,11 +203,23 @@ fn load_fixed(space: &GuestSpace, data: &[u8], img: &ElfImage, bias: u64, path: 
 }
 
 /// Loads `img` wherever `mmap` finds room; returns the load bias.
-fn load_anywhere(space: &GuestSpace, data: &[u8], img: &ElfImage, path: &Path) -> Result<u64, LoadError> {
+fn load_anywhere(
+    space: &GuestSpace,
+    data: &[u8],
+    img: &ElfImage,
+    path: &Path,
+) -> Result<u64, LoadError> {
     let (lo, hi) = img.span();
     let len = page_up(hi) - lo;
     let base = space
-        .mmap(0, len, Prot::NONE, MapFlags::PRIVATE | MapFlags::ANONYMOUS, None, 0)
+        .mmap(
+            0,
+            len,
+            Prot::NONE,
+            MapFlags::PRIVATE | MapFlags::ANONYMOUS,
+            None,
+            0,
+        )
         .map_err(|e| mem_err(path, "cannot reserve space", e))?;
     let bias = base - lo;
     map_image(space, data, img, bias, path)?;
@@ -207,9 +255,19 @@ pub(crate) fn host_random(buf: &mut [u8]) {
 /// executable, its interpreter, the stack with argv/envp/auxv. Never panics
 /// on a bad file.
 pub fn load_program(space: &GuestSpace, opts: &LoadOptions) -> Result<LoadedProgram, LoadError> {
+    let data = read_file(&opts.exe)?;
+    load_program_bytes(space, opts, &data)
+}
+
+/// Like [`load_program`], with the executable's contents already in
+/// memory (`opts.exe` still names it; the interpreter is read from disk).
+pub fn load_program_bytes(
+    space: &GuestSpace,
+    opts: &LoadOptions,
+    data: &[u8],
+) -> Result<LoadedProgram, LoadError> {
     let exe = &opts.exe;
-    let data = read_file(exe)?;
-    let img = parse(exe, &data, space)?;
+    let img = parse(exe, data, space)?;
 
     let stack_top = space.limit().min(1 << 38);
     let stack_size = page_up(opts.stack_size.clamp(64 << 10, stack_top / 8));
@@ -227,7 +285,7 @@ pub fn load_program(space: &GuestSpace, opts: &LoadOptions) -> Result<LoadedProg
     } else {
         0
     };
-    load_fixed(space, &data, &img, bias, exe)?;
+    load_fixed(space, data, &img, bias, exe)?;
     let brk = page_up(img.span().1 + bias);
 
     let (interp_path, interp_base, entry) = match &img.interp {
@@ -248,7 +306,9 @@ pub fn load_program(space: &GuestSpace, opts: &LoadOptions) -> Result<LoadedProg
     };
 
     let exe_path = std::fs::canonicalize(exe).unwrap_or_else(|_| {
-        std::env::current_dir().map(|d| d.join(exe)).unwrap_or_else(|_| exe.clone())
+        std::env::current_dir()
+            .map(|d| d.join(exe))
+            .unwrap_or_else(|_| exe.clone())
     });
     let mut random = [0u8; 16];
     host_random(&mut random);
@@ -270,7 +330,10 @@ pub fn load_program(space: &GuestSpace, opts: &LoadOptions) -> Result<LoadedProg
             execfn: 0,
         },
     };
-    let layout = stack::build(space, stack_top, stack_size, &input).ok_or_else(|| LoadError::TooBig { path: path_str(exe) })?;
+    let layout =
+        stack::build(space, stack_top, stack_size, &input).ok_or_else(|| LoadError::TooBig {
+            path: path_str(exe),
+        })?;
     Ok(LoadedProgram {
         entry,
         exe_entry: img.entry.wrapping_add(bias),

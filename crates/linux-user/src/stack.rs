@@ -38,7 +38,12 @@ pub struct StackInput<'a> {
 
 /// Writes the initial stack below `top` (the stack must already be mapped
 /// from `top - size` to `top`). Returns `None` if it does not fit.
-pub fn build(space: &GuestSpace, top: u64, size: u64, input: &StackInput<'_>) -> Option<StackLayout> {
+pub fn build(
+    space: &GuestSpace,
+    top: u64,
+    size: u64,
+    input: &StackInput<'_>,
+) -> Option<StackLayout> {
     let strings: u64 = input
         .argv
         .iter()
@@ -74,7 +79,11 @@ pub fn build(space: &GuestSpace, top: u64, size: u64, input: &StackInput<'_>) ->
     p -= 16;
     let random = p;
     space.write(random, &input.random).ok()?;
-    let aux = auxv::build(&AuxvInput { random, execfn, ..input.aux });
+    let aux = auxv::build(&AuxvInput {
+        random,
+        execfn,
+        ..input.aux
+    });
     let items = 1 + (arg_addrs.len() + 1) + (env_addrs.len() + 1) + 2 * aux.len();
     let sp = (p - 8 * items as u64) & !15;
     let mut words: Vec<u64> = Vec::with_capacity(items);
@@ -92,7 +101,13 @@ pub fn build(space: &GuestSpace, top: u64, size: u64, input: &StackInput<'_>) ->
     let argv = sp + 8;
     let envp = argv + 8 * (arg_addrs.len() as u64 + 1);
     let auxv = envp + 8 * (env_addrs.len() as u64 + 1);
-    Some(StackLayout { sp, argv, envp, auxv, auxv_entries: aux })
+    Some(StackLayout {
+        sp,
+        argv,
+        envp,
+        auxv,
+        auxv_entries: aux,
+    })
 }
 
 fn put_str(space: &GuestSpace, at: u64, s: &[u8]) -> Option<()> {

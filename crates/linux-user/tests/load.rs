@@ -25,7 +25,9 @@ struct Parsed {
 fn parse_stack(s: &GuestSpace, sp: u64) -> Parsed {
     let argc = read_u64(s, sp);
     let mut at = sp + 8;
-    let argv = (0..argc).map(|i| read_str(s, read_u64(s, at + 8 * i))).collect();
+    let argv = (0..argc)
+        .map(|i| read_str(s, read_u64(s, at + 8 * i)))
+        .collect();
     at += 8 * argc;
     assert_eq!(read_u64(s, at), 0);
     at += 8;
@@ -48,7 +50,11 @@ fn parse_stack(s: &GuestSpace, sp: u64) -> Parsed {
 }
 
 fn aux(p: &Parsed, key: u64) -> u64 {
-    p.auxv.iter().find(|e| e.0 == key).unwrap_or_else(|| panic!("auxv {key} missing")).1
+    p.auxv
+        .iter()
+        .find(|e| e.0 == key)
+        .unwrap_or_else(|| panic!("auxv {key} missing"))
+        .1
 }
 
 fn load(path: &std::path::Path, prefix: Option<std::path::PathBuf>) -> (GuestSpace, LoadedProgram) {
@@ -65,7 +71,9 @@ fn load(path: &std::path::Path, prefix: Option<std::path::PathBuf>) -> (GuestSpa
 
 #[test]
 fn static_binaries_load_with_linux_stack_layout() {
-    let Some(bins) = common::static_binaries() else { return };
+    let Some(bins) = common::static_binaries() else {
+        return;
+    };
     for bin in bins {
         let data = std::fs::read(&bin).unwrap();
         let img = elf::parse(&data, 1 << 39).unwrap();
@@ -100,7 +108,10 @@ fn static_binaries_load_with_linux_stack_layout() {
         for seg in &img.segments {
             let mut mem = vec![0u8; seg.filesz as usize];
             space.read(seg.vaddr, &mut mem).unwrap();
-            assert_eq!(mem, &data[seg.offset as usize..(seg.offset + seg.filesz) as usize]);
+            assert_eq!(
+                mem,
+                &data[seg.offset as usize..(seg.offset + seg.filesz) as usize]
+            );
             let bss = seg.memsz - seg.filesz;
             let mut z = vec![1u8; bss as usize];
             space.read(seg.vaddr + seg.filesz, &mut z).unwrap();
@@ -113,21 +124,32 @@ fn static_binaries_load_with_linux_stack_layout() {
         assert_eq!(space.page_prot(prog.brk), Prot::NONE);
         assert!(space.fetch(img.entry, 2).is_ok());
         let maps = space.mappings();
-        assert!(maps.iter().any(|m| m.name.as_deref() == Some("[stack]") && m.end == prog.stack_top));
+        assert!(
+            maps.iter()
+                .any(|m| m.name.as_deref() == Some("[stack]") && m.end == prog.stack_top)
+        );
     }
 }
 
 #[test]
 fn dynamic_program_loads_interpreter_under_prefix() {
-    let Some(prefix) = common::riscv_prefix() else { return };
+    let Some(prefix) = common::riscv_prefix() else {
+        return;
+    };
     // libc.so.6 is a PIE-like ET_DYN with a PT_INTERP: a handy dynamic program.
     let libc = prefix.join("lib/libc.so.6");
     let data = std::fs::read(&libc).unwrap();
     let img = elf::parse(&data, 1 << 39).unwrap();
     assert!(img.is_dyn);
-    assert_eq!(img.interp.as_deref(), Some(&b"/lib/ld-linux-riscv64-lp64d.so.1"[..]));
+    assert_eq!(
+        img.interp.as_deref(),
+        Some(&b"/lib/ld-linux-riscv64-lp64d.so.1"[..])
+    );
     let (space, prog) = load(&libc, Some(prefix.clone()));
-    assert_eq!(prog.interp_path.as_deref(), Some(prefix.join("lib/ld-linux-riscv64-lp64d.so.1").as_path()));
+    assert_eq!(
+        prog.interp_path.as_deref(),
+        Some(prefix.join("lib/ld-linux-riscv64-lp64d.so.1").as_path())
+    );
     assert_ne!(prog.interp_base, 0);
     assert_eq!(prog.interp_base % 4096, 0);
     assert_ne!(prog.load_bias, 0);
@@ -147,7 +169,9 @@ fn dynamic_program_loads_interpreter_under_prefix() {
 
 #[test]
 fn missing_interpreter_is_a_clear_error() {
-    let Some(prefix) = common::riscv_prefix() else { return };
+    let Some(prefix) = common::riscv_prefix() else {
+        return;
+    };
     let space = GuestSpace::new(39).unwrap();
     let mut opts = LoadOptions::new(prefix.join("lib/libc.so.6"), vec!["x".into()], vec![]);
     opts.ld_prefix = Some("/nonexistent-prefix".into());
@@ -169,7 +193,11 @@ fn bad_files_give_errors() {
     let space = GuestSpace::new(39).unwrap();
     let e = load_program(&space, &LoadOptions::new(&f, vec![], vec![])).unwrap_err();
     assert_eq!(e.to_string(), format!("{}: not an ELF file", f.display()));
-    let e = load_program(&space, &LoadOptions::new(dir.join("missing"), vec![], vec![])).unwrap_err();
+    let e = load_program(
+        &space,
+        &LoadOptions::new(dir.join("missing"), vec![], vec![]),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("No such file"), "{e}");
     let e = load_program(&space, &LoadOptions::new(&dir, vec![], vec![])).unwrap_err();
     assert!(e.to_string().ends_with("not a regular file"), "{e}");

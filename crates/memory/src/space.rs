@@ -802,6 +802,15 @@ impl GuestSpace {
         Ok(target)
     }
 
+    /// Whether every page of `[addr, addr+len)` belongs to a mapping
+    /// (whatever its protection).
+    pub fn is_mapped(&self, addr: u64, len: u64) -> bool {
+        match addr.checked_add(len) {
+            Some(end) if end <= self.limit => self.vmas().is_covered(addr, end),
+            _ => false,
+        }
+    }
+
     /// Names the mapping that starts at `addr` (e.g. `[stack]`, `[heap]`).
     pub fn label(&self, addr: u64, name: &str) {
         self.vmas().set_name(addr, name);

@@ -15,7 +15,11 @@ pub fn static_binaries() -> Option<Vec<PathBuf>> {
         eprintln!("skipping: {} not found", dir.display());
         return None;
     };
-    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
     v.sort();
     if v.is_empty() {
         eprintln!("skipping: no binaries in {}", dir.display());

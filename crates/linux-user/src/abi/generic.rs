@@ -1,0 +1,163 @@
+//! The asm-generic system-call table (`include/uapi/asm-generic/unistd.h`).
+
+macro_rules! syscalls {
+    ($($variant:ident = $num:literal $name:literal,)*) => {
+        /// A Linux system call, independent of its number on a given architecture.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum Sysno {
+            $($variant,)*
+            RiscvHwprobe,
+            RiscvFlushIcache,
+        }
+
+        impl Sysno {
+            /// The call's name as strace prints it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Sysno::$variant => $name,)*
+                    Sysno::RiscvHwprobe => "riscv_hwprobe",
+                    Sysno::RiscvFlushIcache => "riscv_flush_icache",
+                }
+            }
+        }
+
+        /// The generic number-to-call table.
+        pub fn sysno(n: u64) -> Option<Sysno> {
+            match n {
+                $($num => Some(Sysno::$variant),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+syscalls! {
+    Getcwd = 17 "getcwd",
+    Dup = 23 "dup",
+    Dup3 = 24 "dup3",
+    Fcntl = 25 "fcntl",
+    Ioctl = 29 "ioctl",
+    Flock = 32 "flock",
+    Mknodat = 33 "mknodat",
+    Mkdirat = 34 "mkdirat",
+    Unlinkat = 35 "unlinkat",
+    Symlinkat = 36 "symlinkat",
+    Linkat = 37 "linkat",
+    Renameat = 38 "renameat",
+    Statfs = 43 "statfs",
+    Fstatfs = 44 "fstatfs",
+    Truncate = 45 "truncate",
+    Ftruncate = 46 "ftruncate",
+    Fallocate = 47 "fallocate",
+    Faccessat = 48 "faccessat",
+    Chdir = 49 "chdir",
+    Fchdir = 50 "fchdir",
+    Fchmod = 52 "fchmod",
+    Fchmodat = 53 "fchmodat",
+    Fchownat = 54 "fchownat",
+    Fchown = 55 "fchown",
+    Openat = 56 "openat",
+    Close = 57 "close",
+    Pipe2 = 59 "pipe2",
+    Getdents64 = 61 "getdents64",
+    Lseek = 62 "lseek",
+    Read = 63 "read",
+    Write = 64 "write",
+    Readv = 65 "readv",
+    Writev = 66 "writev",
+    Pread64 = 67 "pread64",
+    Pwrite64 = 68 "pwrite64",
+    Preadv = 69 "preadv",
+    Pwritev = 70 "pwritev",
+    Sendfile = 71 "sendfile",
+    Pselect6 = 72 "pselect6",
+    Ppoll = 73 "ppoll",
+    Readlinkat = 78 "readlinkat",
+    Newfstatat = 79 "newfstatat",
+    Fstat = 80 "fstat",
+    Sync = 81 "sync",
+    Fsync = 82 "fsync",
+    Fdatasync = 83 "fdatasync",
+    Utimensat = 88 "utimensat",
+    Exit = 93 "exit",
+    ExitGroup = 94 "exit_group",
+    SetTidAddress = 96 "set_tid_address",
+    Futex = 98 "futex",
+    SetRobustList = 99 "set_robust_list",
+    GetRobustList = 100 "get_robust_list",
+    Nanosleep = 101 "nanosleep",
+    Getitimer = 102 "getitimer",
+    Setitimer = 103 "setitimer",
+    ClockGettime = 113 "clock_gettime",
+    ClockGetres = 114 "clock_getres",
+    ClockNanosleep = 115 "clock_nanosleep",
+    SchedSetaffinity = 122 "sched_setaffinity",
+    SchedGetaffinity = 123 "sched_getaffinity",
+    SchedYield = 124 "sched_yield",
+    Kill = 129 "kill",
+    Tkill = 130 "tkill",
+    Tgkill = 131 "tgkill",
+    Sigaltstack = 132 "sigaltstack",
+    RtSigsuspend = 133 "rt_sigsuspend",
+    RtSigaction = 134 "rt_sigaction",
+    RtSigprocmask = 135 "rt_sigprocmask",
+    RtSigpending = 136 "rt_sigpending",
+    RtSigreturn = 139 "rt_sigreturn",
+    Setpriority = 140 "setpriority",
+    Getpriority = 141 "getpriority",
+    Setregid = 143 "setregid",
+    Setgid = 144 "setgid",
+    Setreuid = 145 "setreuid",
+    Setuid = 146 "setuid",
+    Setresuid = 147 "setresuid",
+    Getresuid = 148 "getresuid",
+    Setresgid = 149 "setresgid",
+    Getresgid = 150 "getresgid",
+    Times = 153 "times",
+    Setpgid = 154 "setpgid",
+    Getpgid = 155 "getpgid",
+    Getsid = 156 "getsid",
+    Setsid = 157 "setsid",
+    Getgroups = 158 "getgroups",
+    Uname = 160 "uname",
+    Getrlimit = 163 "getrlimit",
+    Setrlimit = 164 "setrlimit",
+    Getrusage = 165 "getrusage",
+    Umask = 166 "umask",
+    Prctl = 167 "prctl",
+    Getcpu = 168 "getcpu",
+    Gettimeofday = 169 "gettimeofday",
+    Getpid = 172 "getpid",
+    Getppid = 173 "getppid",
+    Getuid = 174 "getuid",
+    Geteuid = 175 "geteuid",
+    Getgid = 176 "getgid",
+    Getegid = 177 "getegid",
+    Gettid = 178 "gettid",
+    Sysinfo = 179 "sysinfo",
+    Socket = 198 "socket",
+    Brk = 214 "brk",
+    Munmap = 215 "munmap",
+    Mremap = 216 "mremap",
+    Clone = 220 "clone",
+    Execve = 221 "execve",
+    Mmap = 222 "mmap",
+    Fadvise64 = 223 "fadvise64",
+    Mprotect = 226 "mprotect",
+    Msync = 227 "msync",
+    Mlock = 228 "mlock",
+    Munlock = 229 "munlock",
+    Mincore = 232 "mincore",
+    Madvise = 233 "madvise",
+    Wait4 = 260 "wait4",
+    Prlimit64 = 261 "prlimit64",
+    Renameat2 = 276 "renameat2",
+    Getrandom = 278 "getrandom",
+    MemfdCreate = 279 "memfd_create",
+    Statx = 291 "statx",
+    Rseq = 293 "rseq",
+    Clone3 = 435 "clone3",
+    CloseRange = 436 "close_range",
+    Faccessat2 = 439 "faccessat2",
+}
