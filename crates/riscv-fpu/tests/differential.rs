@@ -8,6 +8,7 @@ mod common;
 use common::inputs::{self, Rng};
 use common::ops::{OPS, Op, Prec, Shape};
 use common::reference::reference;
+use oxemu_riscv_fpu::flags::{DZ, NV, NX, OF, UF};
 use oxemu_riscv_fpu::format::{F32, F64, nan_box, unbox};
 use oxemu_riscv_fpu::soft::{self, FmaOp};
 
@@ -20,24 +21,65 @@ fn uses_rm(op: &Op) -> bool {
     )
 }
 
-/// Operands for one case; the addend of fused ops is sometimes placed near
-/// `-(a * b)` to provoke cancellation.
+/// Values at which range flags change: results near them exercise
+/// overflow and tininess-after-rounding boundaries.
+fn boundary(rng: &mut Rng, prec: Prec) -> f64 {
+    let (min_normal, max) = match prec {
+        Prec::S => (f32::MIN_POSITIVE as f64, f32::MAX as f64),
+        Prec::D => (f64::MIN_POSITIVE, f64::MAX),
+    };
+    let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
+    sign * [min_normal, max, min_normal / 2.0, 1.0][rng.below(4) as usize]
+}
+
+fn as_reg(prec: Prec, v: f64) -> u64 {
+    match prec {
+        Prec::S => inputs::rebox(prec, (v as f32).to_bits() as u64),
+        Prec::D => v.to_bits(),
+    }
+}
+
+fn as_value(prec: Prec, reg: u64) -> f64 {
+    match prec {
+        Prec::S => f32::from_bits(reg as u32) as f64,
+        Prec::D => f64::from_bits(reg),
+    }
+}
+
+/// Operands for one case. Some are steered: the second operand of a
+/// product or quotient so the result lands near a range boundary, and the
+/// addend of fused ops near `-(a * b)` to provoke cancellation.
 fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
     if op.shape == Shape::FromInt {
         return (inputs::int(rng), 0, 0);
     }
-    let a = inputs::float(rng, op.prec, None);
-    let b = inputs::float(rng, op.prec, Some(a));
-    let mut c = inputs::float(rng, op.prec, Some(b));
-    if op.shape == Shape::Ternary && rng.below(4) == 0 {
-        let product = match op.prec {
-            Prec::S => {
-                let x = f32::from_bits(a as u32) as f64 * f32::from_bits(b as u32) as f64;
-                (x as f32).to_bits() as u64
-            }
-            Prec::D => (f64::from_bits(a) * f64::from_bits(b)).to_bits(),
+    let p = op.prec;
+    let a = inputs::float(rng, p, None);
+    let mut b = inputs::float(rng, p, Some(a));
+    let steerable = matches!(op.shape, Shape::Binary | Shape::Ternary)
+        && !op.name.starts_with("add")
+        && !op.name.starts_with("sub");
+    if steerable && rng.below(4) == 0 {
+        let target = boundary(rng, p);
+        let x = as_value(p, a);
+        let y = if op.name.starts_with("div") {
+            x / target
+        } else {
+            target / x
         };
-        c = inputs::float(rng, op.prec, Some(inputs::rebox(op.prec, product)));
+        if y.is_finite() && y != 0.0 {
+            b = inputs::float(rng, p, Some(as_reg(p, y)));
+        }
+    }
+    let mut c = inputs::float(rng, p, Some(b));
+    if op.shape == Shape::Ternary && rng.below(3) == 0 {
+        let product = as_value(p, a) * as_value(p, b);
+        let product = if rng.below(2) == 0 {
+            product
+        } else {
+            boundary(rng, p) - product
+        };
+        c = inputs::float(rng, p, Some(as_reg(p, product)));
     }
     (a, b, c)
 }
@@ -46,7 +88,9 @@ fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
 fn every_instruction_matches_reference() {
     let mut failures = Vec::new();
     let mut cases = 0;
+    let mut missing = Vec::new();
     for (index, op) in OPS.iter().enumerate() {
+        let mut seen = 0u8;
         let modes: &[u8] = if uses_rm(op) { &[0, 1, 2, 3, 4] } else { &[0] };
         for &rm in modes {
             let mut rng = Rng::new(0x5eed_0000 + (index as u64) * 8 + rm as u64);
@@ -55,6 +99,7 @@ fn every_instruction_matches_reference() {
                 let mut flags = 0;
                 let got = (op.run)(a, b, c, rm, &mut flags);
                 let want = reference(op, a, b, c, rm);
+                seen |= want.1;
                 cases += 1;
                 if (got, flags) != want && failures.len() < 40 {
                     failures.push(format!(
@@ -64,14 +109,54 @@ fn every_instruction_matches_reference() {
                 }
             }
         }
+        // The generator must keep reaching every flag an instruction can raise.
+        let expected = expected_flags(op.name);
+        if seen & expected != expected {
+            missing.push(format!(
+                "{}: saw {seen:#04x}, expected {expected:#04x}",
+                op.name
+            ));
+        }
     }
     println!("{cases} cases compared");
+    assert!(
+        missing.is_empty(),
+        "flags never exercised:\n{}",
+        missing.join("\n")
+    );
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Flags that random operands must provoke at least once for `name`.
+fn expected_flags(name: &str) -> u8 {
+    let base = name.split('.').next().unwrap();
+    match base {
+        // Tiny sums are always exact, so addition never underflows.
+        "add" | "sub" => NV | OF | NX,
+        "mul" | "madd" | "msub" | "nmsub" | "nmadd" => NV | OF | UF | NX,
+        "div" => NV | DZ | OF | UF | NX,
+        "sqrt" => NV | NX,
+        "min" | "max" | "eq" | "lt" | "le" => NV,
+        "cvt" if name == "cvt.s.d" => NV | OF | UF | NX,
+        "cvt" if name.ends_with(".s") || name.ends_with(".d") => match name {
+            "cvt.d.s" => NV,
+            _ => NV | NX,
+        },
+        "cvt"
+            if matches!(
+                name,
+                "cvt.s.l" | "cvt.s.lu" | "cvt.d.l" | "cvt.d.lu" | "cvt.s.w" | "cvt.s.wu"
+            ) =>
+        {
+            NX
+        }
+        _ => 0,
+    }
 }
 
 /// Runs the exact integer implementation for an arithmetic instruction.
