@@ -156,7 +156,7 @@ fn float_to_int_saturation_table() {
         (i64::MIN as u64, 0)
     );
     assert_eq!(
-        run(|f| cvt_l_d(d(9.223372036854775807e18), RNE, f)),
+        run(|f| cvt_l_d(d(2f64.powi(63)), RNE, f)),
         (i64::MAX as u64, NV)
     );
     assert_eq!(
