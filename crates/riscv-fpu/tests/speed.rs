@@ -18,7 +18,9 @@ fn operands() -> Vec<(u64, u64, u64)> {
         x ^= x << 17;
         (x >> 11) as f64 / (1u64 << 53) as f64 * 8.0 - 4.0
     };
-    (0..N).map(|_| (next().to_bits(), next().to_bits(), next().to_bits())).collect()
+    (0..N)
+        .map(|_| (next().to_bits(), next().to_bits(), next().to_bits()))
+        .collect()
 }
 
 fn time(name: &str, ops: &[(u64, u64, u64)], f: impl Fn(u64, u64, u64, &mut u8) -> u64) {
