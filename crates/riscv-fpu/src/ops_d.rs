@@ -121,7 +121,7 @@ fn fused(a: u64, b: u64, c: u64, op: FmaOp, rm: u8, flags: &mut u8) -> u64 {
         let r = x.mul_add(y, z);
         if safely_normal(r) {
             let ph = (x * y).abs();
-            if ph >= SAFE_PRODUCT && ph < f64::INFINITY {
+            if (SAFE_PRODUCT..f64::INFINITY).contains(&ph) {
                 raise_if(fma_inexact(x, y, z, r), flags);
                 return r.to_bits();
             }
