@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use oxemu_dbt_ir::Global;
-use oxemu_dbt_x64::ExitSite;
+use oxemu_dbt_x64::{ExitSite, MemSite};
 
 /// Guest page size used by the invalidation index.
 pub const PAGE: u64 = 4096;
@@ -24,8 +24,8 @@ pub struct BlockInfo {
     pub code_len: usize,
     /// Chainable exits.
     pub exits: Vec<ExitSite>,
-    /// (code offset, guest pc) of instructions that may fault.
-    pub mem_sites: Vec<(u32, u64)>,
+    /// Instructions that may fault.
+    pub mem_sites: Vec<MemSite>,
     /// Globals cached in host registers.
     pub cached: Vec<(Global, u8)>,
     /// Exits of other blocks chained to this one: (block id, exit index).

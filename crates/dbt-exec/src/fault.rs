@@ -140,14 +140,16 @@ unsafe fn handle<S: GuestState + 'static>(
         return false;
     };
     let offset = (rip - block.code) as u32;
-    let Some(&(_, pc)) = block.mem_sites.iter().find(|(o, _)| *o == offset) else {
+    let Some(site) = block.mem_sites.iter().find(|s| s.offset == offset) else {
         return false;
     };
     let globals = frame.state.globals_mut();
-    for &(g, r) in &block.cached {
-        globals[g.0 as usize] = gregs[greg(r)] as u64;
+    for (i, &(g, r)) in block.cached.iter().enumerate() {
+        if site.valid & (1 << i) != 0 {
+            globals[g.0 as usize] = gregs[greg(r)] as u64;
+        }
     }
-    frame.ctx.next_pc = pc;
+    frame.ctx.next_pc = site.pc;
     frame.ctx.fault_addr = guest_addr;
     gregs[libc::REG_RSP as usize] = frame.ctx.host_sp as i64;
     gregs[libc::REG_RIP as usize] = jit.fault_entry as i64;

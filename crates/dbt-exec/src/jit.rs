@@ -2,9 +2,9 @@
 
 use std::io;
 
+use oxemu_dbt_ir::Block;
 use oxemu_dbt_ir::desc::{GuestDesc, GuestState};
-use oxemu_dbt_ir::{Block, TrapKind};
-use oxemu_dbt_x64::{ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, compile_block, exit_code};
+use oxemu_dbt_x64::{ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, compile_block, exit_code, trap_kind};
 
 use crate::cache::{BlockCache, BlockInfo};
 use crate::codebuf::CodeBuffer;
@@ -334,14 +334,4 @@ impl<S> Drop for Jit<S> {
 
 fn rel32(at: usize, target: usize) -> u32 {
     (target as i64 - (at as i64 + 4)) as i32 as u32
-}
-
-fn trap_kind(n: u64) -> TrapKind {
-    match n & 0xff {
-        0 => TrapKind::Syscall,
-        1 => TrapKind::Breakpoint,
-        2 => TrapKind::Illegal,
-        3 => TrapKind::FlushCode,
-        _ => TrapKind::FetchFault,
-    }
 }

@@ -218,12 +218,12 @@ fn differential(optimize: bool, seeds: std::ops::Range<u64>) {
 
 #[test]
 fn tier0_matches_interpreter_unoptimized() {
-    differential(false, 0..3000);
+    differential(false, 0..seeds());
 }
 
 #[test]
 fn tier0_matches_interpreter_optimized() {
-    differential(true, 3000..6000);
+    differential(true, 1_000_000..1_000_000 + seeds());
 }
 
 #[test]
@@ -281,4 +281,12 @@ fn addresses_beyond_the_limit_fault_inside_the_guard() {
             o => panic!("store to {addr:#x} gave {o:?}"),
         }
     }
+}
+
+/// Number of random blocks per test (`OXEMU_DIFF_SEEDS` raises it for long runs).
+fn seeds() -> u64 {
+    std::env::var("OXEMU_DIFF_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000)
 }

@@ -27,6 +27,18 @@ pub struct ExitSite {
     pub target_pc: u64,
 }
 
+/// An instruction that can fault on guest memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemSite {
+    /// Offset of the instruction in the block's code.
+    pub offset: u32,
+    /// Guest pc of the guest instruction it belongs to.
+    pub pc: u64,
+    /// Bit i set when `cached[i]`'s register holds the global's current value there
+    /// (globals written before being read are not loaded at block entry).
+    pub valid: u16,
+}
+
 /// Machine code of a block and what the runtime needs to know about it.
 #[derive(Clone, Debug)]
 pub struct CompiledBlock {
@@ -34,10 +46,9 @@ pub struct CompiledBlock {
     pub code: Vec<u8>,
     /// Chainable exits, in exit-index order.
     pub exits: Vec<ExitSite>,
-    /// (code offset, guest pc) of every instruction that can fault on guest memory.
-    pub mem_sites: Vec<(u32, u64)>,
-    /// (global, host register) pairs cached for the whole block: at any faulting
-    /// instruction the register holds the current value of the global.
+    /// Every instruction that can fault on guest memory.
+    pub mem_sites: Vec<MemSite>,
+    /// (global, host register) pairs cached for the block; see [`MemSite::valid`].
     pub cached: Vec<(Global, u8)>,
 }
 
@@ -62,7 +73,13 @@ pub(crate) struct Emitter<'a, S: 'static> {
     pub block_id: u32,
     pub epilogue: u64,
     pub exits: Vec<ExitSite>,
-    pub mem_sites: Vec<(u32, u64)>,
+    pub mem_sites: Vec<MemSite>,
+    /// The value rax holds right now, if any.
+    pub rax_holds: Option<Value>,
+    /// Values whose frame-slot store is skipped: their only use reads them from rax.
+    pub elide: Vec<bool>,
+    /// Whether each global's cache register holds its current value.
+    pub valid: Vec<bool>,
 }
 
 macro_rules! ctx_field {
@@ -81,18 +98,43 @@ impl<S> Emitter<'_, S> {
         self.block.ty(v)
     }
 
+    /// Loads value `v` into register `r`, from rax when it still holds it.
     pub fn load(&mut self, r: u8, v: Value) {
+        if self.rax_holds == Some(v) {
+            if r != RAX {
+                dynasm!(self.a ; .arch x64 ; mov Rq(r), rax);
+            }
+            return;
+        }
+        assert!(
+            !self.elide[v.index()],
+            "internal error: elided {v} is not in rax"
+        );
         let l = self.loc(v);
         load(&mut self.a, r, l);
+        if r == RAX {
+            self.rax_holds = None;
+        }
     }
 
     pub fn opnd(&mut self, v: Value, tmp: u8) -> Opnd {
+        if self.rax_holds == Some(v) {
+            return Opnd::Reg(RAX);
+        }
+        assert!(
+            !self.elide[v.index()],
+            "internal error: elided {v} is not in rax"
+        );
         let l = self.loc(v);
         opnd(&mut self.a, l, tmp)
     }
 
+    /// Value `i` was computed into rax.
     pub fn result(&mut self, i: usize) {
-        store_slot(&mut self.a, RAX, self.alloc.locs[i]);
+        if !self.elide[i] {
+            store_slot(&mut self.a, RAX, self.alloc.locs[i]);
+        }
+        self.rax_holds = Some(Value(i as u32));
     }
 
     pub fn jmp_epilogue(&mut self) {
@@ -174,8 +216,9 @@ impl<S> Emitter<'_, S> {
         let loc = self.loc(v);
         match self.alloc.cached[g.0 as usize] {
             Some(r) => {
-                load(&mut self.a, r, loc);
+                self.load(r, v);
                 self.dirty[g.0 as usize] = true;
+                self.valid[g.0 as usize] = true;
             }
             None => {
                 let d = global_disp(g);
@@ -184,7 +227,7 @@ impl<S> Emitter<'_, S> {
                         dynasm!(self.a ; .arch x64 ; mov QWORD [r15 + d], c as i32);
                     }
                     _ => {
-                        load(&mut self.a, RAX, loc);
+                        self.load(RAX, v);
                         dynasm!(self.a ; .arch x64 ; mov QWORD [r15 + d], rax);
                     }
                 }
@@ -223,6 +266,14 @@ impl<S> Emitter<'_, S> {
         }
         const ARG_REGS: [u8; 4] = [RSI, RDX, RCX, R8];
         for (&v, &r) in args.iter().zip(ARG_REGS.iter()) {
+            if self.rax_holds == Some(v) {
+                dynasm!(self.a ; .arch x64 ; mov Rq(r), rax);
+                continue;
+            }
+            assert!(
+                !self.elide[v.index()],
+                "internal error: elided {v} is not in rax"
+            );
             let loc = match self.loc(v) {
                 Loc::Reg(h, g) if caller_saved(h) => Loc::Env(global_disp(g)),
                 l => l,
@@ -239,6 +290,7 @@ impl<S> Emitter<'_, S> {
         for &(g, r) in &saved {
             let d = global_disp(g);
             dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [r15 + d]);
+            self.valid[g.0 as usize] = true;
             if all {
                 self.dirty[g.0 as usize] = false;
             }
@@ -278,8 +330,32 @@ impl<S> Emitter<'_, S> {
         self.result(i);
     }
 
+    /// Whether an instruction emits no code that changes rax.
+    fn keeps_rax(&self, i: usize) -> bool {
+        match self.block.insts[i].op {
+            Op::InsnStart(_) | Op::Const(_) => true,
+            Op::Get(g) => {
+                self.alloc.cached[g.0 as usize].is_some()
+                    || !matches!(self.alloc.locs[i], Loc::Slot(_))
+            }
+            Op::Set(g, _) => self.alloc.cached[g.0 as usize].is_some(),
+            _ => false,
+        }
+    }
+
     fn emit_inst(&mut self, i: usize) {
         let inst = self.block.insts[i];
+        let keeps = self.keeps_rax(i);
+        let before = self.rax_holds;
+        self.emit_op(i, inst);
+        if keeps {
+            self.rax_holds = before;
+        } else if self.rax_holds != Some(Value(i as u32)) {
+            self.rax_holds = None;
+        }
+    }
+
+    fn emit_op(&mut self, i: usize, inst: oxemu_dbt_ir::Inst) {
         match inst.op {
             Op::InsnStart(pc) => self.pc = pc,
             Op::Const(_) => {}
@@ -311,6 +387,77 @@ impl<S> Emitter<'_, S> {
             Op::Fence => dynasm!(self.a ; .arch x64 ; mfence),
             Op::ExitIf(c, x, y, exit) => self.emit_exit_if(c, x, y, exit),
         }
+    }
+}
+
+/// Whether the block's first access to `g` is a read.
+fn read_before_written(block: &Block, g: Global) -> bool {
+    for inst in &block.insts {
+        match inst.op {
+            Op::Get(h) if h == g => return true,
+            Op::Set(h, _) if h == g => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The operand an instruction's emitter loads first (while rax is still intact).
+fn first_load(op: &Op) -> Option<Value> {
+    use oxemu_dbt_ir::BinOp;
+    match *op {
+        Op::Set(_, v) | Op::Unary(_, v) => Some(v),
+        Op::Binary(BinOp::AndNot | BinOp::OrNot, _, y) => Some(y),
+        Op::Binary(_, x, _) => Some(x),
+        Op::SetCond(_, a, _) | Op::ExitIf(_, a, _, _) => Some(a),
+        Op::Select(_, _, _, _, f) => Some(f),
+        Op::Load { addr, .. } | Op::CmpXchg { addr, .. } => Some(addr),
+        Op::Store { value, .. } | Op::Atomic { value, .. } => Some(value),
+        Op::Call { args, nargs, .. } if nargs > 0 => Some(args[0]),
+        _ => None,
+    }
+}
+
+/// Values computed into rax whose only use is the first operand loaded by the next
+/// instruction that emits code: they never need a frame slot.
+fn elidable<S>(block: &Block, e: &Emitter<'_, S>) -> Vec<bool> {
+    let n = block.insts.len();
+    let uses = block.use_counts();
+    let mut elide = vec![false; n];
+    for i in 0..n {
+        let produces_in_rax = matches!(
+            block.insts[i].op,
+            Op::Unary(..)
+                | Op::Binary(..)
+                | Op::SetCond(..)
+                | Op::Select(..)
+                | Op::Load { .. }
+                | Op::Atomic { .. }
+                | Op::CmpXchg { .. }
+                | Op::Call { .. }
+        );
+        if !produces_in_rax || uses[i] != 1 {
+            continue;
+        }
+        let v = Value(i as u32);
+        let next =
+            (i + 1..n).find(|&j| !e.keeps_rax(j) || matches!(block.insts[j].op, Op::Set(..)));
+        elide[i] = match next {
+            Some(j) => first_load(&block.insts[j].op) == Some(v),
+            None => block.exit == Exit::Dynamic(v),
+        };
+    }
+    elide
+}
+
+/// The trap kind of a number from the exit code.
+pub fn trap_kind(n: u64) -> TrapKind {
+    match n & 0xff {
+        0 => TrapKind::Syscall,
+        1 => TrapKind::Breakpoint,
+        2 => TrapKind::Illegal,
+        3 => TrapKind::FlushCode,
+        _ => TrapKind::FetchFault,
     }
 }
 
@@ -349,7 +496,11 @@ pub fn compile_block<S>(
         epilogue,
         exits: Vec::new(),
         mem_sites: Vec::new(),
+        rax_holds: None,
+        elide: Vec::new(),
+        valid: vec![false; desc.globals.len()],
     };
+    e.elide = elidable(block, &e);
     let request = e.a.new_dynamic_label();
     let req_off = ctx_field!(exit_request);
     dynasm!(e.a
@@ -357,9 +508,12 @@ pub fn compile_block<S>(
         ; cmp DWORD [r15 + req_off], 0
         ; jne =>request
     );
-    for &(g, r) in &e.alloc.cached_list {
-        let d = global_disp(g);
-        dynasm!(e.a ; .arch x64 ; mov Rq(r), QWORD [r15 + d]);
+    for &(g, r) in &e.alloc.cached_list.clone() {
+        if read_before_written(block, g) {
+            let d = global_disp(g);
+            dynasm!(e.a ; .arch x64 ; mov Rq(r), QWORD [r15 + d]);
+            e.valid[g.0 as usize] = true;
+        }
     }
     for i in 0..block.insts.len() {
         e.emit_inst(i);

@@ -25,7 +25,9 @@ mod operand;
 mod regalloc;
 mod trampoline;
 
-pub use block::{CompileError, CompiledBlock, ExitSite, compile_block};
+pub use block::{
+    CompileError, CompiledBlock, ExitSite, MemSite, compile_block, trap_kind, trap_number,
+};
 pub use ctx::{ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, exit_code};
 pub use trampoline::{Trampoline, build_trampoline};
 

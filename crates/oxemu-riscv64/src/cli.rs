@@ -216,7 +216,9 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> Resul
             "version" => return Ok(Command::Version),
             "L" => o.ld_prefix = Some(PathBuf::from(value("L")?)),
             "E" => push_env(&value("E")?, &mut o.set_env)?,
-            "U" => o.unset_env.extend(value("U")?.split(',').map(OsString::from)),
+            "U" => o
+                .unset_env
+                .extend(value("U")?.split(',').map(OsString::from)),
             "0" => o.argv0 = Some(value("0")?.into()),
             "s" => o.stack_size = Some(parse_size(&value("s")?)?),
             "cpu" => {
@@ -249,7 +251,16 @@ mod tests {
 
     #[test]
     fn options_stop_at_the_program() {
-        let Ok(Command::Run(o)) = run(&["-L", "/x", "-strace", "-d", "in_asm,unimp", "prog", "-L", "a"]) else {
+        let Ok(Command::Run(o)) = run(&[
+            "-L",
+            "/x",
+            "-strace",
+            "-d",
+            "in_asm,unimp",
+            "prog",
+            "-L",
+            "a",
+        ]) else {
             panic!("expected a run");
         };
         assert_eq!(o.ld_prefix.as_deref(), Some(std::path::Path::new("/x")));
@@ -260,10 +271,23 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        assert_eq!(run(&["-bogus", "p"]).err().unwrap(), "qemu: unknown option '-bogus'");
-        assert!(run(&["-d", "nonsense", "p"]).err().unwrap().contains("nonsense"));
+        assert_eq!(
+            run(&["-bogus", "p"]).err().unwrap(),
+            "qemu: unknown option '-bogus'"
+        );
+        assert!(
+            run(&["-d", "nonsense", "p"])
+                .err()
+                .unwrap()
+                .contains("nonsense")
+        );
         assert!(run(&["-L"]).err().unwrap().contains("missing argument"));
-        assert!(run(&["-cpu", "pentium", "p"]).err().unwrap().contains("pentium"));
+        assert!(
+            run(&["-cpu", "pentium", "p"])
+                .err()
+                .unwrap()
+                .contains("pentium")
+        );
         assert!(run(&[]).err().unwrap().contains("no user program"));
         assert!(run(&["-s", "0", "p"]).is_err());
     }

@@ -51,7 +51,10 @@ impl Translator {
 struct SpaceMemory<'a>(&'a GuestSpace);
 
 fn mem_fault(f: oxemu_memory::Fault, write: bool) -> MemFault {
-    MemFault { addr: f.addr, write }
+    MemFault {
+        addr: f.addr,
+        write,
+    }
 }
 
 fn atomic_op(op: AtomicOp) -> oxemu_memory::AtomicOp {
@@ -71,17 +74,33 @@ fn atomic_op(op: AtomicOp) -> oxemu_memory::AtomicOp {
 
 impl GuestMemory for SpaceMemory<'_> {
     fn load(&mut self, addr: u64, size: MemSize) -> Result<u64, MemFault> {
-        self.0.load(addr, size.bytes()).map_err(|f| mem_fault(f, false))
+        self.0
+            .load(addr, size.bytes())
+            .map_err(|f| mem_fault(f, false))
     }
     fn store(&mut self, addr: u64, size: MemSize, value: u64) -> Result<(), MemFault> {
-        self.0.store(addr, size.bytes(), value).map_err(|f| mem_fault(f, true))
+        self.0
+            .store(addr, size.bytes(), value)
+            .map_err(|f| mem_fault(f, true))
     }
-    fn atomic(&mut self, op: AtomicOp, size: MemSize, addr: u64, value: u64) -> Result<u64, MemFault> {
+    fn atomic(
+        &mut self,
+        op: AtomicOp,
+        size: MemSize,
+        addr: u64,
+        value: u64,
+    ) -> Result<u64, MemFault> {
         self.0
             .atomic_rmw(addr, size.bytes(), atomic_op(op), value)
             .map_err(|f| mem_fault(f, true))
     }
-    fn cmpxchg(&mut self, size: MemSize, addr: u64, expected: u64, new: u64) -> Result<u64, MemFault> {
+    fn cmpxchg(
+        &mut self,
+        size: MemSize,
+        addr: u64,
+        expected: u64,
+        new: u64,
+    ) -> Result<u64, MemFault> {
         self.0
             .cmpxchg(addr, size.bytes(), expected, new)
             .map_err(|f| mem_fault(f, true))
@@ -117,10 +136,21 @@ impl Interp {
                 tr.log.cpu(&self.state);
             }
             let mut mem = SpaceMemory(&tr.space);
-            match interp::run(block, &GUEST_DESC, &mut self.state, &mut mem, &mut self.vals) {
+            match interp::run(
+                block,
+                &GUEST_DESC,
+                &mut self.state,
+                &mut mem,
+                &mut self.vals,
+            ) {
                 Outcome::Jump(next) => pc = next,
                 Outcome::Trap(k, at) => return Event::Trap(k, at),
-                Outcome::Fault { pc, fault } => return Event::Fault { pc, addr: fault.addr },
+                Outcome::Fault { pc, fault } => {
+                    return Event::Fault {
+                        pc,
+                        addr: fault.addr,
+                    };
+                }
             }
         }
     }
@@ -133,7 +163,11 @@ pub enum Engine {
 }
 
 impl Engine {
-    pub fn tier0(space: &Arc<GuestSpace>, state: RvCpu, log: &Rc<Logger>) -> std::io::Result<Engine> {
+    pub fn tier0(
+        space: &Arc<GuestSpace>,
+        state: RvCpu,
+        log: &Rc<Logger>,
+    ) -> std::io::Result<Engine> {
         let opts = JitOptions {
             chain: !(log.items.nochain || log.items.exec || log.items.cpu),
             ..JitOptions::default()

@@ -17,7 +17,10 @@ fn signal_name(sig: i32) -> &'static str {
 /// file), so the parent sees the guest killed by that signal; the shell reports
 /// 128 + sig.
 pub fn die_by_signal(sig: i32) -> ! {
-    eprintln!("qemu: uncaught target signal {sig} ({}) - core dumped", signal_name(sig));
+    eprintln!(
+        "qemu: uncaught target signal {sig} ({}) - core dumped",
+        signal_name(sig)
+    );
     // SAFETY: plain libc calls on this process: no core file, default action,
     // signal unblocked, then raised.
     unsafe {

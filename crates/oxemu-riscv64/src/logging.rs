@@ -46,7 +46,11 @@ impl Logger {
             } else {
                 format!("{insn:04x}    ")
             };
-            let _ = writeln!(s, "0x{pc:016x}:  {hex}          {}", disassemble_at(pc, insn, len));
+            let _ = writeln!(
+                s,
+                "0x{pc:016x}:  {hex}          {}",
+                disassemble_at(pc, insn, len)
+            );
             pc = pc.wrapping_add(u64::from(len));
         }
         s.push('\n');
@@ -80,7 +84,9 @@ impl Logger {
 
     /// `-d exec`: a block is about to run.
     pub fn exec(&self, pc: u64) {
-        self.write(&format!("Trace 0: 0x0 [00000000/{pc:016x}/00000000/00000000] \n"));
+        self.write(&format!(
+            "Trace 0: 0x0 [00000000/{pc:016x}/00000000/00000000] \n"
+        ));
     }
 
     /// `-d cpu`: the registers before a block runs.

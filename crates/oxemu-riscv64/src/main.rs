@@ -45,19 +45,28 @@ fn guest_env(o: &Options) -> Vec<OsString> {
 
 fn run(o: Options) -> anyhow::Result<GuestExit> {
     let log_out: Box<dyn Write> = match &o.log_file {
-        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot open log file {}", p.display()))?),
+        Some(p) => Box::new(
+            std::fs::File::create(p)
+                .with_context(|| format!("cannot open log file {}", p.display()))?,
+        ),
         None => Box::new(std::io::stderr()),
     };
     let log = Rc::new(Logger::new(o.log, log_out));
-    let space = Arc::new(GuestSpace::new(GUEST_VA_BITS).context("cannot reserve the guest address space")?);
-    let mut argv = vec![o.argv0.clone().unwrap_or_else(|| o.program.clone().into_os_string())];
+    let space =
+        Arc::new(GuestSpace::new(GUEST_VA_BITS).context("cannot reserve the guest address space")?);
+    let mut argv = vec![
+        o.argv0
+            .clone()
+            .unwrap_or_else(|| o.program.clone().into_os_string()),
+    ];
     argv.extend(o.args.iter().cloned());
     let mut lopts = LoadOptions::new(&o.program, argv, guest_env(&o));
     lopts.ld_prefix = o.ld_prefix.clone();
     if let Some(s) = o.stack_size {
         lopts.stack_size = s;
     }
-    let loaded = load_program(&space, &lopts).map_err(|e| anyhow::anyhow!("{}: {e}", o.program.display()))?;
+    let loaded = load_program(&space, &lopts)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", o.program.display()))?;
     let mut process = Process::new(
         Arc::clone(&space),
         &abi::RISCV64,
@@ -80,7 +89,9 @@ fn run(o: Options) -> anyhow::Result<GuestExit> {
         log: Rc::clone(&log),
     };
     let mut engine = match o.engine {
-        EngineKind::Tier0 => Engine::tier0(&space, cpu, &log).context("cannot start the translator")?,
+        EngineKind::Tier0 => {
+            Engine::tier0(&space, cpu, &log).context("cannot start the translator")?
+        }
         EngineKind::Interp => Engine::interp(cpu),
     };
     Ok(cpu_loop(&mut engine, &tr, &mut process, loaded.entry))

@@ -31,7 +31,12 @@ pub enum GuestExit {
 }
 
 /// Runs the guest from `pc` until it exits or dies.
-pub fn cpu_loop(engine: &mut Engine, tr: &Translator, process: &mut Process, mut pc: u64) -> GuestExit {
+pub fn cpu_loop(
+    engine: &mut Engine,
+    tr: &Translator,
+    process: &mut Process,
+    mut pc: u64,
+) -> GuestExit {
     let mut scratch = Vec::new();
     loop {
         match engine.run(pc, tr) {

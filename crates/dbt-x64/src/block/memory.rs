@@ -6,7 +6,7 @@ use dynasm::dynasm;
 use dynasmrt::{DynasmApi, DynasmLabelApi};
 use oxemu_dbt_ir::{AtomicOp, MemSize, Ty, Value};
 
-use super::{Emitter, ctx_field};
+use super::{Emitter, MemSite, ctx_field};
 use crate::regalloc::{RAX, RCX};
 
 impl<S> Emitter<'_, S> {
@@ -19,11 +19,23 @@ impl<S> Emitter<'_, S> {
             ; cmp rax, QWORD [r15 + limit]
             ; cmovae rax, QWORD [r15 + limit]
         );
+        self.rax_holds = None;
     }
 
     /// Records that the next instruction may fault, for the current guest pc.
     fn mem_site(&mut self) {
-        self.mem_sites.push((self.a.offset().0 as u32, self.pc));
+        let valid = self
+            .alloc
+            .cached_list
+            .iter()
+            .enumerate()
+            .filter(|(_, (g, _))| self.valid[g.0 as usize])
+            .fold(0u16, |m, (i, _)| m | 1 << i);
+        self.mem_sites.push(MemSite {
+            offset: self.a.offset().0 as u32,
+            pc: self.pc,
+            valid,
+        });
     }
 
     pub(super) fn emit_load(&mut self, i: usize, ty: Ty, size: MemSize, signed: bool, addr: Value) {
