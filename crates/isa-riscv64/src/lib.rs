@@ -21,9 +21,9 @@ mod translate;
 mod tests;
 
 pub use disas::{disassemble, disassemble_at};
-pub use helpers::{GUEST_DESC, READ_COUNTER};
+pub use helpers::{GUEST_DESC, H, HELPER_NAMES, READ_COUNTER, ir_names};
 pub use state::{
-    F_NAMES, FFLAGS, FRM, GLOBALS, NO_RESERVATION, NUM_GLOBALS, PC, RES_ADDR, RES_VALUE, RvCpu,
-    X_NAMES, f, x,
+    F_NAMES, FFLAGS, FRM, GLOBAL_NAMES, GLOBALS, NO_RESERVATION, NUM_GLOBALS, PC, RES_ADDR,
+    RES_VALUE, RvCpu, X_NAMES, f, x,
 };
 pub use translate::{TranslateOptions, translate};
