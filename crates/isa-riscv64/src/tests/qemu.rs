@@ -140,8 +140,43 @@ impl Rng {
         }
     }
 
+    /// A conditional branch (or `j`) over `skip`, followed by `skip`.
+    fn branch_over(&mut self, skip: Vec<u16>) -> Vec<u16> {
+        let (rs1, rs2) = (self.reg(), self.reg());
+        let over = 2 * skip.len() as i32;
+        let head: Vec<u16> = match self.below(4) {
+            0 if over <= 250 => {
+                // c.beqz / c.bnez on x8..x15, offset = 2 + over (at most 256).
+                let off = (2 + over) as u32;
+                let rs = (self.below(8)) as u16;
+                let f3 = if self.below(2) == 0 { 6 } else { 7 };
+                let imm = ((off >> 8 & 1) << 12
+                    | (off >> 3 & 3) << 10
+                    | (off >> 6 & 3) << 5
+                    | (off >> 1 & 3) << 3
+                    | (off >> 5 & 1) << 2) as u16;
+                vec![f3 << 13 | imm | rs << 7 | 1]
+            }
+            1 => {
+                let w = super::enc::j(4 + over, 0);
+                vec![w as u16, (w >> 16) as u16]
+            }
+            _ => {
+                const F3: [u32; 6] = [0, 1, 4, 5, 6, 7];
+                let f3 = F3[self.below(6) as usize];
+                let w = super::enc::b(4 + over, rs2, rs1, f3);
+                vec![w as u16, (w >> 16) as u16]
+            }
+        };
+        head.into_iter().chain(skip).collect()
+    }
+
     /// One test item: a few instructions as 16-bit parcels.
     fn item(&mut self) -> Vec<u16> {
+        if self.below(12) == 0 {
+            let skip = self.item();
+            return self.branch_over(skip);
+        }
         let words = match self.below(10) {
             0..=5 => vec![self.insn()],
             6 => return vec![self.compressed()],
