@@ -276,7 +276,12 @@ fn random_programs_match_qemu() {
     let dir = std::env::temp_dir().join(format!("oxemu-rv-diff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut rng = Rng(0x5eed_0f0e_ed00);
-    for prog in 0..32 {
+    // OXEMU_DIFF_PROGRAMS=n runs a longer campaign.
+    let programs = std::env::var("OXEMU_DIFF_PROGRAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32u32);
+    for prog in 0..programs {
         let mut state = vec![0u64; STATE_LEN / 8];
         state.iter_mut().for_each(|v| *v = rng.value());
         state[62] = 0; // fcsr
