@@ -40,7 +40,11 @@ fn round_to_integral(x: f64, rm: u8) -> f64 {
         RMM => {
             let t = trunc_small(x);
             // The fraction x - t is exact below 2^52.
-            if (x - t).abs() >= 0.5 { t + x.signum() } else { t }
+            if (x - t).abs() >= 0.5 {
+                t + x.signum()
+            } else {
+                t
+            }
         }
         // Adding 2^52 pushes the fraction out under the host's
         // round-to-nearest-even; subtracting it back is exact.
