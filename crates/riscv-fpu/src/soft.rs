@@ -186,7 +186,7 @@ pub fn div(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
             let num = ((ma << sa) as u128) << 64;
             let den = (mb << sb) as u128;
             let q = num / den;
-            let sticky = (num % den != 0) as u128;
+            let sticky = !num.is_multiple_of(den) as u128;
             let exp = ea - sa as i32 - 64 - (eb - sb as i32);
             round_pack(negative, exp, q | sticky, rm, f, flags)
         }

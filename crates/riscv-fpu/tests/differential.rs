@@ -1,52 +1,26 @@
 //! Differential test: every instruction and rounding mode on random
 //! corner-biased operands, against the APFloat-based reference, bit for bit
-//! including flags. A second test pins the native round-to-nearest fast
-//! paths to the exact integer implementation directly.
+//! including flags. A second test pins the native fast paths (nearest and
+//! directed rounding) to the exact integer implementation directly.
 
 mod common;
 
-use common::inputs::{self, Rng};
-use common::ops::{OPS, Op, Prec, Shape};
+use common::inputs::{Rng, operands, uses_rm};
+use common::ops::OPS;
 use common::reference::reference;
+use oxemu_riscv_fpu::flags::{DZ, NV, NX, OF, UF};
 use oxemu_riscv_fpu::format::{F32, F64, nan_box, unbox};
 use oxemu_riscv_fpu::soft::{self, FmaOp};
 
-const CASES_PER_MODE: usize = 3000;
-
-fn uses_rm(op: &Op) -> bool {
-    matches!(
-        op.shape,
-        Shape::Binary | Shape::Unary | Shape::Ternary | Shape::FromInt
-    )
-}
-
-/// Operands for one case; the addend of fused ops is sometimes placed near
-/// `-(a * b)` to provoke cancellation.
-fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
-    if op.shape == Shape::FromInt {
-        return (inputs::int(rng), 0, 0);
-    }
-    let a = inputs::float(rng, op.prec, None);
-    let b = inputs::float(rng, op.prec, Some(a));
-    let mut c = inputs::float(rng, op.prec, Some(b));
-    if op.shape == Shape::Ternary && rng.below(4) == 0 {
-        let product = match op.prec {
-            Prec::S => {
-                let x = f32::from_bits(a as u32) as f64 * f32::from_bits(b as u32) as f64;
-                (x as f32).to_bits() as u64
-            }
-            Prec::D => (f64::from_bits(a) * f64::from_bits(b)).to_bits(),
-        };
-        c = inputs::float(rng, op.prec, Some(inputs::rebox(op.prec, product)));
-    }
-    (a, b, c)
-}
+const CASES_PER_MODE: usize = 20_000;
 
 #[test]
 fn every_instruction_matches_reference() {
     let mut failures = Vec::new();
     let mut cases = 0;
+    let mut missing = Vec::new();
     for (index, op) in OPS.iter().enumerate() {
+        let mut seen = 0u8;
         let modes: &[u8] = if uses_rm(op) { &[0, 1, 2, 3, 4] } else { &[0] };
         for &rm in modes {
             let mut rng = Rng::new(0x5eed_0000 + (index as u64) * 8 + rm as u64);
@@ -55,6 +29,7 @@ fn every_instruction_matches_reference() {
                 let mut flags = 0;
                 let got = (op.run)(a, b, c, rm, &mut flags);
                 let want = reference(op, a, b, c, rm);
+                seen |= want.1;
                 cases += 1;
                 if (got, flags) != want && failures.len() < 40 {
                     failures.push(format!(
@@ -64,14 +39,54 @@ fn every_instruction_matches_reference() {
                 }
             }
         }
+        // The generator must keep reaching every flag an instruction can raise.
+        let expected = expected_flags(op.name);
+        if seen & expected != expected {
+            missing.push(format!(
+                "{}: saw {seen:#04x}, expected {expected:#04x}",
+                op.name
+            ));
+        }
     }
     println!("{cases} cases compared");
+    assert!(
+        missing.is_empty(),
+        "flags never exercised:\n{}",
+        missing.join("\n")
+    );
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Flags that random operands must provoke at least once for `name`.
+fn expected_flags(name: &str) -> u8 {
+    let base = name.split('.').next().unwrap();
+    match base {
+        // Tiny sums are always exact, so addition never underflows.
+        "add" | "sub" => NV | OF | NX,
+        "mul" | "madd" | "msub" | "nmsub" | "nmadd" => NV | OF | UF | NX,
+        "div" => NV | DZ | OF | UF | NX,
+        "sqrt" => NV | NX,
+        "min" | "max" | "eq" | "lt" | "le" => NV,
+        "cvt" if name == "cvt.s.d" => NV | OF | UF | NX,
+        "cvt" if name.ends_with(".s") || name.ends_with(".d") => match name {
+            "cvt.d.s" => NV,
+            _ => NV | NX,
+        },
+        "cvt"
+            if matches!(
+                name,
+                "cvt.s.l" | "cvt.s.lu" | "cvt.d.l" | "cvt.d.lu" | "cvt.s.w" | "cvt.s.wu"
+            ) =>
+        {
+            NX
+        }
+        _ => 0,
+    }
 }
 
 /// Runs the exact integer implementation for an arithmetic instruction.
@@ -107,16 +122,18 @@ fn native_fast_paths_match_exact_path() {
     let mut failures = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let op = common::ops::by_name(name);
-        let mut rng = Rng::new(0xfa57_0000 + i as u64);
-        for _ in 0..20_000 {
-            let (a, b, c) = operands(&mut rng, op);
-            let (mut f1, mut f2) = (0, 0);
-            let fast = (op.run)(a, b, c, 0, &mut f1);
-            let exact = soft_op(name, a, b, c, 0, &mut f2);
-            if (fast, f1) != (exact, f2) && failures.len() < 40 {
-                failures.push(format!(
-                    "{name} a={a:#018x} b={b:#018x} c={c:#018x}: fast {fast:#018x}/{f1:#04x}, exact {exact:#018x}/{f2:#04x}"
-                ));
+        for rm in 0..=3 {
+            let mut rng = Rng::new(0xfa57_0000 + (i as u64) * 8 + rm as u64);
+            for _ in 0..40_000 {
+                let (a, b, c) = operands(&mut rng, op);
+                let (mut f1, mut f2) = (0, 0);
+                let fast = (op.run)(a, b, c, rm, &mut f1);
+                let exact = soft_op(name, a, b, c, rm, &mut f2);
+                if (fast, f1) != (exact, f2) && failures.len() < 40 {
+                    failures.push(format!(
+                        "{name} rm={rm} a={a:#018x} b={b:#018x} c={c:#018x}: fast {fast:#018x}/{f1:#04x}, exact {exact:#018x}/{f2:#04x}"
+                    ));
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Deterministic random operands biased towards IEEE corner cases.
 
-use super::ops::Prec;
+use super::ops::{Op, Prec, Shape};
 
 /// SplitMix64: tiny, fast and good enough for test inputs.
 pub struct Rng(u64);
@@ -142,4 +142,75 @@ pub fn int(rng: &mut Rng) -> u64 {
         5 => x & !((1u64 << rng.below(40)) - 1),
         _ => x,
     }
+}
+
+/// Whether the instruction takes a rounding mode.
+pub fn uses_rm(op: &Op) -> bool {
+    matches!(
+        op.shape,
+        Shape::Binary | Shape::Unary | Shape::Ternary | Shape::FromInt
+    )
+}
+
+/// Values at which range flags change: results near them exercise
+/// overflow and tininess-after-rounding boundaries.
+fn boundary(rng: &mut Rng, prec: Prec) -> f64 {
+    let (min_normal, max) = match prec {
+        Prec::S => (f32::MIN_POSITIVE as f64, f32::MAX as f64),
+        Prec::D => (f64::MIN_POSITIVE, f64::MAX),
+    };
+    let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
+    sign * [min_normal, max, min_normal / 2.0, 1.0][rng.below(4) as usize]
+}
+
+fn as_reg(prec: Prec, v: f64) -> u64 {
+    match prec {
+        Prec::S => rebox(prec, (v as f32).to_bits() as u64),
+        Prec::D => v.to_bits(),
+    }
+}
+
+fn as_value(prec: Prec, reg: u64) -> f64 {
+    match prec {
+        Prec::S => f32::from_bits(reg as u32) as f64,
+        Prec::D => f64::from_bits(reg),
+    }
+}
+
+/// Operands for one case. Some are steered: the second operand of a
+/// product or quotient so the result lands near a range boundary, and the
+/// addend of fused ops near `-(a * b)` to provoke cancellation.
+pub fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
+    if op.shape == Shape::FromInt {
+        return (int(rng), 0, 0);
+    }
+    let p = op.prec;
+    let a = float(rng, p, None);
+    let mut b = float(rng, p, Some(a));
+    let steerable = matches!(op.shape, Shape::Binary | Shape::Ternary)
+        && !op.name.starts_with("add")
+        && !op.name.starts_with("sub");
+    if steerable && rng.below(4) == 0 {
+        let target = boundary(rng, p);
+        let x = as_value(p, a);
+        let y = if op.name.starts_with("div") {
+            x / target
+        } else {
+            target / x
+        };
+        if y.is_finite() && y != 0.0 {
+            b = float(rng, p, Some(as_reg(p, y)));
+        }
+    }
+    let mut c = float(rng, p, Some(b));
+    if op.shape == Shape::Ternary && rng.below(3) == 0 {
+        let product = as_value(p, a) * as_value(p, b);
+        let product = if rng.below(2) == 0 {
+            product
+        } else {
+            boundary(rng, p) - product
+        };
+        c = float(rng, p, Some(as_reg(p, product)));
+    }
+    (a, b, c)
 }
