@@ -8,11 +8,11 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use oxemu_dbt_ir::HelperId;
 use oxemu_dbt_ir::desc::{Effects, GuestDesc, HelperDesc};
+use oxemu_dbt_ir::{GlobalNames, HelperId};
 use oxemu_riscv_fpu as fpu;
 
-use crate::state::{FFLAGS, FRM, GLOBALS, RvCpu};
+use crate::state::{FFLAGS, FRM, GLOBAL_NAMES, GLOBALS, RvCpu};
 
 /// The dynamic rounding-mode encoding.
 pub(crate) const RM_DYNAMIC: u8 = 7;
@@ -119,7 +119,7 @@ macro_rules! pure1 {
 
 /// Defines the helper functions, the [`H`] enum and the table in one order.
 macro_rules! helpers {
-    ($($id:ident: $kind:ident($f:path), $nargs:literal, $effects:ident;)*) => {
+    ($($id:ident = $name:literal: $kind:ident($f:path), $nargs:literal, $effects:ident;)*) => {
         /// Helpers by name; `H::X as u16` is the index in [`GUEST_DESC`]`.helpers`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u16)]
@@ -134,6 +134,9 @@ macro_rules! helpers {
             $($kind!($id, $f);)*
         }
 
+        /// Helper names, indexed like the table.
+        pub static HELPER_NAMES: &[&str] = &["read_counter", $($name,)*];
+
         pub(super) static HELPERS: &[HelperDesc<RvCpu>] = &[
             HelperDesc {
                 name: "read_counter",
@@ -143,7 +146,7 @@ macro_rules! helpers {
                 effects: Effects::HelperGlobals,
             },
             $(HelperDesc {
-                name: stringify!($id),
+                name: $name,
                 func: funcs::$id,
                 nargs: $nargs,
                 effects: Effects::$effects,
@@ -157,64 +160,64 @@ mod table {
     use super::*;
 
     helpers! {
-        FmaddS: rounded3(fpu::madd_s), 4, HelperGlobals;
-        FmsubS: rounded3(fpu::msub_s), 4, HelperGlobals;
-        FnmsubS: rounded3(fpu::nmsub_s), 4, HelperGlobals;
-        FnmaddS: rounded3(fpu::nmadd_s), 4, HelperGlobals;
-        FmaddD: rounded3(fpu::madd_d), 4, HelperGlobals;
-        FmsubD: rounded3(fpu::msub_d), 4, HelperGlobals;
-        FnmsubD: rounded3(fpu::nmsub_d), 4, HelperGlobals;
-        FnmaddD: rounded3(fpu::nmadd_d), 4, HelperGlobals;
-        FaddS: rounded2(fpu::add_s), 3, HelperGlobals;
-        FsubS: rounded2(fpu::sub_s), 3, HelperGlobals;
-        FmulS: rounded2(fpu::mul_s), 3, HelperGlobals;
-        FdivS: rounded2(fpu::div_s), 3, HelperGlobals;
-        FaddD: rounded2(fpu::add_d), 3, HelperGlobals;
-        FsubD: rounded2(fpu::sub_d), 3, HelperGlobals;
-        FmulD: rounded2(fpu::mul_d), 3, HelperGlobals;
-        FdivD: rounded2(fpu::div_d), 3, HelperGlobals;
-        FsqrtS: rounded1(fpu::sqrt_s), 2, HelperGlobals;
-        FsqrtD: rounded1(fpu::sqrt_d), 2, HelperGlobals;
-        FcvtWS: rounded1(fpu::cvt_w_s), 2, HelperGlobals;
-        FcvtWuS: rounded1(fpu::cvt_wu_s), 2, HelperGlobals;
-        FcvtLS: rounded1(fpu::cvt_l_s), 2, HelperGlobals;
-        FcvtLuS: rounded1(fpu::cvt_lu_s), 2, HelperGlobals;
-        FcvtWD: rounded1(fpu::cvt_w_d), 2, HelperGlobals;
-        FcvtWuD: rounded1(fpu::cvt_wu_d), 2, HelperGlobals;
-        FcvtLD: rounded1(fpu::cvt_l_d), 2, HelperGlobals;
-        FcvtLuD: rounded1(fpu::cvt_lu_d), 2, HelperGlobals;
-        FcvtSW: rounded1(fpu::cvt_s_w), 2, HelperGlobals;
-        FcvtSWu: rounded1(fpu::cvt_s_wu), 2, HelperGlobals;
-        FcvtSL: rounded1(fpu::cvt_s_l), 2, HelperGlobals;
-        FcvtSLu: rounded1(fpu::cvt_s_lu), 2, HelperGlobals;
-        FcvtDW: rounded1(fpu::cvt_d_w), 2, HelperGlobals;
-        FcvtDWu: rounded1(fpu::cvt_d_wu), 2, HelperGlobals;
-        FcvtDL: rounded1(fpu::cvt_d_l), 2, HelperGlobals;
-        FcvtDLu: rounded1(fpu::cvt_d_lu), 2, HelperGlobals;
-        FcvtSD: rounded1(fpu::cvt_s_d), 2, HelperGlobals;
-        FcvtDS: flagged1(fpu::cvt_d_s), 1, HelperGlobals;
-        FminS: flagged2(fpu::min_s), 2, HelperGlobals;
-        FmaxS: flagged2(fpu::max_s), 2, HelperGlobals;
-        FminD: flagged2(fpu::min_d), 2, HelperGlobals;
-        FmaxD: flagged2(fpu::max_d), 2, HelperGlobals;
-        FeqS: flagged2(fpu::eq_s), 2, HelperGlobals;
-        FltS: flagged2(fpu::lt_s), 2, HelperGlobals;
-        FleS: flagged2(fpu::le_s), 2, HelperGlobals;
-        FeqD: flagged2(fpu::eq_d), 2, HelperGlobals;
-        FltD: flagged2(fpu::lt_d), 2, HelperGlobals;
-        FleD: flagged2(fpu::le_d), 2, HelperGlobals;
-        FsgnjS: pure2(fpu::sgnj_s), 2, Pure;
-        FsgnjnS: pure2(fpu::sgnjn_s), 2, Pure;
-        FsgnjxS: pure2(fpu::sgnjx_s), 2, Pure;
-        FsgnjD: pure2(fpu::sgnj_d), 2, Pure;
-        FsgnjnD: pure2(fpu::sgnjn_d), 2, Pure;
-        FsgnjxD: pure2(fpu::sgnjx_d), 2, Pure;
-        FclassS: pure1(fpu::class_s), 1, Pure;
-        FclassD: pure1(fpu::class_d), 1, Pure;
+        FmaddS = "fmadd_s": rounded3(fpu::madd_s), 4, HelperGlobals;
+        FmsubS = "fmsub_s": rounded3(fpu::msub_s), 4, HelperGlobals;
+        FnmsubS = "fnmsub_s": rounded3(fpu::nmsub_s), 4, HelperGlobals;
+        FnmaddS = "fnmadd_s": rounded3(fpu::nmadd_s), 4, HelperGlobals;
+        FmaddD = "fmadd_d": rounded3(fpu::madd_d), 4, HelperGlobals;
+        FmsubD = "fmsub_d": rounded3(fpu::msub_d), 4, HelperGlobals;
+        FnmsubD = "fnmsub_d": rounded3(fpu::nmsub_d), 4, HelperGlobals;
+        FnmaddD = "fnmadd_d": rounded3(fpu::nmadd_d), 4, HelperGlobals;
+        FaddS = "fadd_s": rounded2(fpu::add_s), 3, HelperGlobals;
+        FsubS = "fsub_s": rounded2(fpu::sub_s), 3, HelperGlobals;
+        FmulS = "fmul_s": rounded2(fpu::mul_s), 3, HelperGlobals;
+        FdivS = "fdiv_s": rounded2(fpu::div_s), 3, HelperGlobals;
+        FaddD = "fadd_d": rounded2(fpu::add_d), 3, HelperGlobals;
+        FsubD = "fsub_d": rounded2(fpu::sub_d), 3, HelperGlobals;
+        FmulD = "fmul_d": rounded2(fpu::mul_d), 3, HelperGlobals;
+        FdivD = "fdiv_d": rounded2(fpu::div_d), 3, HelperGlobals;
+        FsqrtS = "fsqrt_s": rounded1(fpu::sqrt_s), 2, HelperGlobals;
+        FsqrtD = "fsqrt_d": rounded1(fpu::sqrt_d), 2, HelperGlobals;
+        FcvtWS = "fcvt_w_s": rounded1(fpu::cvt_w_s), 2, HelperGlobals;
+        FcvtWuS = "fcvt_wu_s": rounded1(fpu::cvt_wu_s), 2, HelperGlobals;
+        FcvtLS = "fcvt_l_s": rounded1(fpu::cvt_l_s), 2, HelperGlobals;
+        FcvtLuS = "fcvt_lu_s": rounded1(fpu::cvt_lu_s), 2, HelperGlobals;
+        FcvtWD = "fcvt_w_d": rounded1(fpu::cvt_w_d), 2, HelperGlobals;
+        FcvtWuD = "fcvt_wu_d": rounded1(fpu::cvt_wu_d), 2, HelperGlobals;
+        FcvtLD = "fcvt_l_d": rounded1(fpu::cvt_l_d), 2, HelperGlobals;
+        FcvtLuD = "fcvt_lu_d": rounded1(fpu::cvt_lu_d), 2, HelperGlobals;
+        FcvtSW = "fcvt_s_w": rounded1(fpu::cvt_s_w), 2, HelperGlobals;
+        FcvtSWu = "fcvt_s_wu": rounded1(fpu::cvt_s_wu), 2, HelperGlobals;
+        FcvtSL = "fcvt_s_l": rounded1(fpu::cvt_s_l), 2, HelperGlobals;
+        FcvtSLu = "fcvt_s_lu": rounded1(fpu::cvt_s_lu), 2, HelperGlobals;
+        FcvtDW = "fcvt_d_w": rounded1(fpu::cvt_d_w), 2, HelperGlobals;
+        FcvtDWu = "fcvt_d_wu": rounded1(fpu::cvt_d_wu), 2, HelperGlobals;
+        FcvtDL = "fcvt_d_l": rounded1(fpu::cvt_d_l), 2, HelperGlobals;
+        FcvtDLu = "fcvt_d_lu": rounded1(fpu::cvt_d_lu), 2, HelperGlobals;
+        FcvtSD = "fcvt_s_d": rounded1(fpu::cvt_s_d), 2, HelperGlobals;
+        FcvtDS = "fcvt_d_s": flagged1(fpu::cvt_d_s), 1, HelperGlobals;
+        FminS = "fmin_s": flagged2(fpu::min_s), 2, HelperGlobals;
+        FmaxS = "fmax_s": flagged2(fpu::max_s), 2, HelperGlobals;
+        FminD = "fmin_d": flagged2(fpu::min_d), 2, HelperGlobals;
+        FmaxD = "fmax_d": flagged2(fpu::max_d), 2, HelperGlobals;
+        FeqS = "feq_s": flagged2(fpu::eq_s), 2, HelperGlobals;
+        FltS = "flt_s": flagged2(fpu::lt_s), 2, HelperGlobals;
+        FleS = "fle_s": flagged2(fpu::le_s), 2, HelperGlobals;
+        FeqD = "feq_d": flagged2(fpu::eq_d), 2, HelperGlobals;
+        FltD = "flt_d": flagged2(fpu::lt_d), 2, HelperGlobals;
+        FleD = "fle_d": flagged2(fpu::le_d), 2, HelperGlobals;
+        FsgnjS = "fsgnj_s": pure2(fpu::sgnj_s), 2, Pure;
+        FsgnjnS = "fsgnjn_s": pure2(fpu::sgnjn_s), 2, Pure;
+        FsgnjxS = "fsgnjx_s": pure2(fpu::sgnjx_s), 2, Pure;
+        FsgnjD = "fsgnj_d": pure2(fpu::sgnj_d), 2, Pure;
+        FsgnjnD = "fsgnjn_d": pure2(fpu::sgnjn_d), 2, Pure;
+        FsgnjxD = "fsgnjx_d": pure2(fpu::sgnjx_d), 2, Pure;
+        FclassS = "fclass_s": pure1(fpu::class_s), 1, Pure;
+        FclassD = "fclass_d": pure1(fpu::class_d), 1, Pure;
     }
 }
 
-pub use table::H;
+pub use table::{H, HELPER_NAMES};
 
 impl H {
     /// The helper's id in [`GUEST_DESC`].
@@ -226,6 +229,14 @@ impl H {
 /// Reads the cycle/time/instret counter: nanoseconds of the host monotonic clock since
 /// the first read.
 pub const READ_COUNTER: HelperId = HelperId(H::ReadCounter as u16);
+
+/// Names of the globals and helpers, for the IR text form (`-d op`).
+pub fn ir_names() -> GlobalNames<'static> {
+    GlobalNames {
+        globals: &GLOBAL_NAMES,
+        helpers: HELPER_NAMES,
+    }
+}
 
 /// The RISC-V guest: its globals and helpers.
 pub static GUEST_DESC: GuestDesc<RvCpu> = GuestDesc {

@@ -89,22 +89,36 @@ pub const F_NAMES: [&str; 32] = [
     "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 ];
 
+const fn global_names() -> [&'static str; NUM_GLOBALS] {
+    let mut out = [""; NUM_GLOBALS];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = X_NAMES[i];
+        out[i + F_BASE as usize] = F_NAMES[i];
+        i += 1;
+    }
+    out[PC.0 as usize] = "pc";
+    out[FFLAGS.0 as usize] = "fflags";
+    out[FRM.0 as usize] = "frm";
+    out[RES_ADDR.0 as usize] = "res_addr";
+    out[RES_VALUE.0 as usize] = "res_value";
+    out
+}
+
+/// Name of every global, indexed by [`Global`].
+pub static GLOBAL_NAMES: [&str; NUM_GLOBALS] = global_names();
+
 const fn global_descs() -> [GlobalDesc; NUM_GLOBALS] {
+    let names = global_names();
     let mut out = [GlobalDesc {
         name: "",
         helper_visible: false,
     }; NUM_GLOBALS];
     let mut i = 0;
-    while i < 32 {
-        out[i].name = X_NAMES[i];
-        out[i + F_BASE as usize].name = F_NAMES[i];
+    while i < NUM_GLOBALS {
+        out[i].name = names[i];
         i += 1;
     }
-    out[PC.0 as usize].name = "pc";
-    out[FFLAGS.0 as usize].name = "fflags";
-    out[FRM.0 as usize].name = "frm";
-    out[RES_ADDR.0 as usize].name = "res_addr";
-    out[RES_VALUE.0 as usize].name = "res_value";
     // FP helpers read frm and accumulate fflags through the state.
     out[FFLAGS.0 as usize].helper_visible = true;
     out[FRM.0 as usize].helper_visible = true;

@@ -9,15 +9,46 @@ use crate::format::{F32, F64, nan_box, unbox};
 use crate::rm::{RDN, RMM, RNE, RTZ, RUP};
 use crate::soft;
 
-/// Rounds `x` to an integral value with RISC-V rounding mode `rm`.
+/// Magnitude from which every double is an integer.
+const INTEGRAL: f64 = 4503599627370496.0; // 2^52
+
+/// `x` rounded toward zero, for `|x| < 2^52` (sign of zero not kept: only
+/// the value matters to the conversions).
+#[inline]
+fn trunc_small(x: f64) -> f64 {
+    x as i64 as f64
+}
+
+/// Rounds `x` to an integral value with RISC-V rounding mode `rm`. Values
+/// of magnitude 2^52 or more (and NaN, infinities) are already integral.
 #[inline]
 fn round_to_integral(x: f64, rm: u8) -> f64 {
+    // NaN fails this test too and passes through unchanged.
+    if x.abs() >= INTEGRAL || x.is_nan() {
+        return x;
+    }
     match rm {
-        RTZ => x.trunc(),
-        RDN => x.floor(),
-        RUP => x.ceil(),
-        RMM => x.round(),
-        _ => x.round_ties_even(),
+        RTZ => trunc_small(x),
+        RDN => {
+            let t = trunc_small(x);
+            if t > x { t - 1.0 } else { t }
+        }
+        RUP => {
+            let t = trunc_small(x);
+            if t < x { t + 1.0 } else { t }
+        }
+        RMM => {
+            let t = trunc_small(x);
+            // The fraction x - t is exact below 2^52.
+            if (x - t).abs() >= 0.5 {
+                t + x.signum()
+            } else {
+                t
+            }
+        }
+        // Adding 2^52 pushes the fraction out under the host's
+        // round-to-nearest-even; subtracting it back is exact.
+        _ => ((x.abs() + INTEGRAL) - INTEGRAL).copysign(x),
     }
 }
 

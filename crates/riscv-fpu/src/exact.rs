@@ -14,14 +14,20 @@ pub fn significand64(x: f64) -> u64 {
     }
 }
 
-/// For `r = fl(x + y)` (finite): is `r` different from the exact sum?
-///
-/// Fast2Sum with the larger operand first: `r - big` is exact, so the
-/// rounding error `small - (r - big)` is zero exactly when the sum is.
+/// Binary exponent of the last significand bit of a finite binary64 value:
+/// `|x| == significand64(x) * 2^lsb_exponent64(x)`.
 #[inline]
-pub fn sum_inexact(x: f64, y: f64, r: f64) -> bool {
+pub fn lsb_exponent64(x: f64) -> i32 {
+    let field = ((x.to_bits() >> 52) & 0x7ff) as i32;
+    field.max(1) - 1075
+}
+
+/// Exact error `x + y - r` of `r = fl(x + y)` (finite): Fast2Sum with the
+/// larger operand first, where `r - big` is exact.
+#[inline]
+pub fn sum_error(x: f64, y: f64, r: f64) -> f64 {
     let (big, small) = if x.abs() >= y.abs() { (x, y) } else { (y, x) };
-    r - big != small
+    small - (r - big)
 }
 
 /// Odd part of a nonzero integer.

@@ -18,6 +18,7 @@
 mod classify;
 mod compare;
 mod convert;
+mod directed;
 mod exact;
 pub mod format;
 mod ops_d;

@@ -1,7 +1,7 @@
 //! Differential test: every instruction and rounding mode on random
 //! corner-biased operands, against the APFloat-based reference, bit for bit
-//! including flags. A second test pins the native round-to-nearest fast
-//! paths to the exact integer implementation directly.
+//! including flags. A second test pins the native fast paths (nearest and
+//! directed rounding) to the exact integer implementation directly.
 
 mod common;
 
@@ -122,16 +122,18 @@ fn native_fast_paths_match_exact_path() {
     let mut failures = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let op = common::ops::by_name(name);
-        let mut rng = Rng::new(0xfa57_0000 + i as u64);
-        for _ in 0..100_000 {
-            let (a, b, c) = operands(&mut rng, op);
-            let (mut f1, mut f2) = (0, 0);
-            let fast = (op.run)(a, b, c, 0, &mut f1);
-            let exact = soft_op(name, a, b, c, 0, &mut f2);
-            if (fast, f1) != (exact, f2) && failures.len() < 40 {
-                failures.push(format!(
-                    "{name} a={a:#018x} b={b:#018x} c={c:#018x}: fast {fast:#018x}/{f1:#04x}, exact {exact:#018x}/{f2:#04x}"
-                ));
+        for rm in 0..=3 {
+            let mut rng = Rng::new(0xfa57_0000 + (i as u64) * 8 + rm as u64);
+            for _ in 0..40_000 {
+                let (a, b, c) = operands(&mut rng, op);
+                let (mut f1, mut f2) = (0, 0);
+                let fast = (op.run)(a, b, c, rm, &mut f1);
+                let exact = soft_op(name, a, b, c, rm, &mut f2);
+                if (fast, f1) != (exact, f2) && failures.len() < 40 {
+                    failures.push(format!(
+                        "{name} rm={rm} a={a:#018x} b={b:#018x} c={c:#018x}: fast {fast:#018x}/{f1:#04x}, exact {exact:#018x}/{f2:#04x}"
+                    ));
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ mod enc;
 mod fp;
 mod harness;
 mod int;
+mod ir;
 mod mem;
 mod qemu;
 mod random;

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use super::harness::{Machine, done};
+use oxemu_dbt_ir::MemSize;
+
+use super::harness::{DATA, Machine, done};
 use crate::decode::decode32;
 use crate::{FFLAGS, FRM, f};
 
@@ -63,14 +65,143 @@ impl Rng {
                 w = w & 0x01ff_ffff | F7[(v >> 8) as usize % F7.len()] << 25;
             }
             if let Some(i) = decode32(w)
-                && i.rd != BASE
-                && i.rs1 != BASE
-                && i.rs2 != BASE
-                && i.rs3 != BASE
+                && [i.rd, i.rs1, i.rs2, i.rs3].iter().all(|&r| r < ADDR)
             {
                 return w;
             }
         }
+    }
+}
+
+/// Scratch memory for loads, stores and atomics: bytes [SCRATCH, STATE_LEN) of the
+/// state table, whose address the programs keep in `BASE`.
+const SCRATCH: i32 = 512;
+const STATE_LEN: usize = 1024;
+/// Register the atomics take their address from.
+const ADDR: u8 = 30;
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A destination or source register other than `BASE` and `ADDR`.
+    fn reg(&mut self) -> u8 {
+        1 + self.below(29) as u8
+    }
+
+    /// An 8-byte aligned offset into the scratch area.
+    fn offset(&mut self) -> i32 {
+        SCRATCH + 8 * self.below(((STATE_LEN as i32 - SCRATCH) / 8) as u64) as i32
+    }
+
+    /// A compressed instruction that computes on registers only.
+    fn compressed(&mut self) -> u16 {
+        use crate::decode::{Opcode::*, decode16};
+        loop {
+            let p = self.next() as u16;
+            let Some(i) = decode16(p) else { continue };
+            let control = matches!(i.op, Jal | Jalr | Beq | Bne | Ebreak);
+            let memory = matches!(i.op, Lw | Ld | Sw | Sd | Fld | Fsd);
+            if !control && !memory && [i.rd, i.rs1, i.rs2].iter().all(|&r| r < ADDR) {
+                return p;
+            }
+        }
+    }
+
+    /// A load, store, AMO or lr/sc pair on the scratch area, as parcels.
+    fn memory(&mut self) -> Vec<u32> {
+        use super::enc::*;
+        let (rd, rs2, off) = (self.reg(), self.reg(), self.offset());
+        let frd = self.below(32) as u8;
+        let point = addi(ADDR, BASE, off);
+        let width = 2 + self.below(2) as u32;
+        match self.below(6) {
+            0 => vec![i(off, BASE, self.below(7) as u32, rd, LOAD)],
+            1 => vec![s(off, rs2, BASE, self.below(4) as u32, STORE)],
+            2 => vec![i(off, BASE, width, frd, 0x07)],
+            3 => vec![s(off, frd, BASE, width, 0x27)],
+            4 => {
+                const AMOS: [u32; 9] = [0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c];
+                let f5 = AMOS[self.below(9) as usize];
+                vec![point, amo(f5, self.below(4) as u32, rs2, ADDR, width, rd)]
+            }
+            _ => {
+                let (rd2, other) = (self.reg(), self.offset());
+                let lr = amo(0x02, 0, 0, ADDR, width, rd);
+                let sc = amo(0x03, 0, rs2, ADDR, width, rd2);
+                match self.below(3) {
+                    0 => vec![point, lr, sc],
+                    // sc on another address, or with no reservation: both fail.
+                    1 => vec![point, lr, addi(ADDR, BASE, other), sc],
+                    _ => vec![point, sc],
+                }
+            }
+        }
+    }
+
+    /// A conditional branch (or `j`) over `skip`, followed by `skip`.
+    fn branch_over(&mut self, skip: Vec<u16>) -> Vec<u16> {
+        let (rs1, rs2) = (self.reg(), self.reg());
+        let over = 2 * skip.len() as i32;
+        let head: Vec<u16> = match self.below(4) {
+            0 if over <= 250 => {
+                // c.beqz / c.bnez on x8..x15, offset = 2 + over (at most 256).
+                let off = (2 + over) as u32;
+                let rs = (self.below(8)) as u16;
+                let f3 = if self.below(2) == 0 { 6 } else { 7 };
+                let imm = ((off >> 8 & 1) << 12
+                    | (off >> 3 & 3) << 10
+                    | (off >> 6 & 3) << 5
+                    | (off >> 1 & 3) << 3
+                    | (off >> 5 & 1) << 2) as u16;
+                vec![f3 << 13 | imm | rs << 7 | 1]
+            }
+            1 => {
+                let w = super::enc::j(4 + over, 0);
+                vec![w as u16, (w >> 16) as u16]
+            }
+            _ => {
+                const F3: [u32; 6] = [0, 1, 4, 5, 6, 7];
+                let f3 = F3[self.below(6) as usize];
+                let w = super::enc::b(4 + over, rs2, rs1, f3);
+                vec![w as u16, (w >> 16) as u16]
+            }
+        };
+        head.into_iter().chain(skip).collect()
+    }
+
+    /// One test item: a few instructions as 16-bit parcels.
+    fn item(&mut self) -> Vec<u16> {
+        if self.below(12) == 0 {
+            let skip = self.item();
+            return self.branch_over(skip);
+        }
+        let words = match self.below(10) {
+            0..=5 => vec![self.insn()],
+            6 => return vec![self.compressed()],
+            7 => {
+                // FP CSR accesses; frm stays a valid mode.
+                use super::enc::csr;
+                let rd = self.reg();
+                match self.below(4) {
+                    0 => vec![csr(5, 0x002, self.below(5) as u8, rd)],
+                    1 => vec![csr(
+                        5 + self.below(3) as u32,
+                        0x001,
+                        self.below(32) as u8,
+                        rd,
+                    )],
+                    2 => vec![csr(2, 0x003, 0, rd)],
+                    _ => vec![csr(1 + self.below(3) as u32, 0x001, self.reg(), rd)],
+                }
+            }
+            _ => self.memory(),
+        };
+        words
+            .iter()
+            .flat_map(|&w| [w as u16, (w >> 16) as u16])
+            .collect()
     }
 }
 
@@ -81,9 +212,10 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Assembles `words` between a prologue loading x1..x30, f0..f31 from `init` and an
-/// epilogue writing them and fcsr to stdout.
-fn program(init: &[u64; 62], words: &[u32]) -> String {
+/// Assembles `parcels` between a prologue loading x1..x30, f0..f31 from the state
+/// table and an epilogue storing them and fcsr back and writing the table to stdout.
+/// Table layout (u64 slots): x1..x30, f0..f31, fcsr, padding, scratch memory.
+fn program(state: &[u64], parcels: &[u16]) -> String {
     let mut s = String::from(".globl _start\n.text\n_start:\n  la t6, state\n");
     for r in 1..31 {
         let _ = writeln!(s, "  ld x{r}, {}(t6)", 8 * (r - 1));
@@ -91,8 +223,8 @@ fn program(init: &[u64; 62], words: &[u32]) -> String {
     for r in 0..32 {
         let _ = writeln!(s, "  fld f{r}, {}(t6)", 240 + 8 * r);
     }
-    for w in words {
-        let _ = writeln!(s, "  .word {w:#010x}");
+    for p in parcels {
+        let _ = writeln!(s, "  .half {p:#06x}");
     }
     for r in 1..31 {
         let _ = writeln!(s, "  sd x{r}, {}(t6)", 8 * (r - 1));
@@ -101,12 +233,14 @@ fn program(init: &[u64; 62], words: &[u32]) -> String {
         let _ = writeln!(s, "  fsd f{r}, {}(t6)", 240 + 8 * r);
     }
     s.push_str("  frcsr t0\n  sd t0, 496(t6)\n");
-    s.push_str("  li a7, 64\n  li a0, 1\n  mv a1, t6\n  li a2, 504\n  ecall\n");
+    let _ = writeln!(
+        s,
+        "  li a7, 64\n  li a0, 1\n  mv a1, t6\n  li a2, {STATE_LEN}\n  ecall"
+    );
     s.push_str("  li a7, 93\n  li a0, 0\n  ecall\n.data\n.balign 8\nstate:\n");
-    for v in init {
+    for v in state {
         let _ = writeln!(s, "  .dword {v:#x}");
     }
-    s.push_str("  .dword 0\n");
     s
 }
 
@@ -142,48 +276,69 @@ fn random_programs_match_qemu() {
     let dir = std::env::temp_dir().join(format!("oxemu-rv-diff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut rng = Rng(0x5eed_0f0e_ed00);
-    for prog in 0..32 {
-        let mut init = [0u64; 62];
-        init.iter_mut().for_each(|v| *v = rng.value());
-        let words: Vec<u32> = (0..300).map(|_| rng.insn()).collect();
-        let expected = run_qemu(&dir, &format!("p{prog}"), &program(&init, &words));
-        assert_eq!(expected.len(), 63, "qemu output");
+    // OXEMU_DIFF_PROGRAMS=n runs a longer campaign.
+    let programs = std::env::var("OXEMU_DIFF_PROGRAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32u32);
+    for prog in 0..programs {
+        let mut state = vec![0u64; STATE_LEN / 8];
+        state.iter_mut().for_each(|v| *v = rng.value());
+        state[62] = 0; // fcsr
+        let parcels: Vec<u16> = (0..300).flat_map(|_| rng.item()).collect();
+        let expected = run_qemu(&dir, &format!("p{prog}"), &program(&state, &parcels));
+        assert_eq!(expected.len(), STATE_LEN / 8, "qemu output");
 
-        let mut m = Machine::new().code(&words);
+        let mut m = Machine::new().code16(&parcels);
         for r in 1..31u8 {
-            m.set_x(r, init[usize::from(r) - 1]);
+            m.set_x(r, state[usize::from(r) - 1]);
         }
         for r in 0..32u8 {
-            m.cpu.set(f(r), init[30 + usize::from(r)]);
+            m.cpu.set(f(r), state[30 + usize::from(r)]);
+        }
+        m.set_x(BASE, DATA);
+        for (k, &v) in state.iter().enumerate() {
+            m.mem.write(DATA + 8 * k as u64, MemSize::B8, v);
         }
         assert_eq!(m.run(), done(&m), "program {prog}");
-        for r in 1..31u8 {
+        let why = |what: String| format!("program {prog}: {what}\n{}", listing(&parcels));
+        // x30 only ever holds scratch addresses, which differ between the two runs.
+        for r in 1..ADDR {
             let want = expected[usize::from(r) - 1];
-            assert_eq!(m.x(r), want, "program {prog}: x{r}\n{}", listing(&words));
+            assert_eq!(m.x(r), want, "{}", why(format!("x{r}")));
         }
         for r in 0..32u8 {
             let want = expected[30 + usize::from(r)];
-            assert_eq!(
-                m.cpu.get(f(r)),
-                want,
-                "program {prog}: f{r}\n{}",
-                listing(&words)
-            );
+            assert_eq!(m.cpu.get(f(r)), want, "{}", why(format!("f{r}")));
         }
         let fcsr = m.cpu.get(FRM) << 5 | m.cpu.get(FFLAGS);
-        assert_eq!(
-            fcsr,
-            expected[62],
-            "program {prog}: fcsr\n{}",
-            listing(&words)
-        );
+        assert_eq!(fcsr, expected[62], "{}", why("fcsr".into()));
+        let scratch = SCRATCH as usize / 8;
+        for (k, &want) in expected.iter().enumerate().skip(scratch) {
+            let got = m.mem.read(DATA + 8 * k as u64, MemSize::B8);
+            assert_eq!(got, want, "{}", why(format!("memory slot {k}")));
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn listing(words: &[u32]) -> String {
-    words
-        .iter()
-        .map(|&w| format!("{w:08x}  {}\n", crate::disassemble(w, 4)))
-        .collect()
+fn listing(parcels: &[u16]) -> String {
+    let mut out = String::new();
+    let mut k = 0;
+    while k < parcels.len() {
+        let lo = u32::from(parcels[k]);
+        let (word, len) = if lo & 3 == 3 && k + 1 < parcels.len() {
+            (lo | u32::from(parcels[k + 1]) << 16, 4)
+        } else {
+            (lo, 2)
+        };
+        let _ = writeln!(
+            out,
+            "{:4x}: {word:08x}  {}",
+            2 * k,
+            crate::disassemble(word, len)
+        );
+        k += usize::from(len / 2);
+    }
+    out
 }

@@ -5,7 +5,7 @@ use oxemu_dbt_ir::{BinOp, Cond, Exit, TrapKind, Ty, UnOp, Value};
 use super::{Ctx, Flow};
 use crate::decode::{Insn, Opcode};
 use crate::helpers::{H, RM_DYNAMIC};
-use crate::state::{FRM, f};
+use crate::state::FRM;
 
 /// Upper half of a NaN-boxed single.
 const NAN_BOX: u64 = 0xffff_ffff_0000_0000;
@@ -130,24 +130,29 @@ pub(super) fn translate(ctx: &mut Ctx, insn: &Insn) -> Flow {
         let trap = Exit::Trap(TrapKind::Illegal, ctx.pc);
         ctx.b.exit_if(Cond::GtU, frm, max, trap);
     }
-    let mut args: Vec<Value> = Vec::with_capacity(4);
+    let mut args = [Value(0); 4];
+    let mut n = 0;
+    let mut push = |v| {
+        args[n] = v;
+        n += 1;
+    };
     if shape.int_src {
-        args.push(ctx.xr(insn.rs1));
+        push(ctx.xr(insn.rs1));
     }
     for reg in [insn.rs1, insn.rs2, insn.rs3]
         .into_iter()
         .take(shape.fp_srcs.into())
     {
-        args.push(ctx.b.get(f(reg)));
+        push(ctx.fr(reg));
     }
     if shape.rounded {
-        args.push(ctx.c64(insn.rm.into()));
+        push(ctx.c64(insn.rm.into()));
     }
-    let result = ctx.b.call(h.id(), &args);
+    let result = ctx.b.call(h.id(), &args[..n]);
     if shape.int_dest {
         ctx.xw(insn.rd, result);
     } else {
-        ctx.b.set(f(insn.rd), result);
+        ctx.fw(insn.rd, result);
     }
     Flow::Next
 }
@@ -155,12 +160,12 @@ pub(super) fn translate(ctx: &mut Ctx, insn: &Insn) -> Flow {
 fn translate_move(ctx: &mut Ctx, insn: &Insn) {
     match insn.op {
         Opcode::FmvXW => {
-            let v = ctx.b.get(f(insn.rs1));
+            let v = ctx.fr(insn.rs1);
             let v = ctx.b.unary(Ty::I64, UnOp::Sext32, v);
             ctx.xw(insn.rd, v);
         }
         Opcode::FmvXD => {
-            let v = ctx.b.get(f(insn.rs1));
+            let v = ctx.fr(insn.rs1);
             ctx.xw(insn.rd, v);
         }
         Opcode::FmvWX => {
@@ -168,11 +173,11 @@ fn translate_move(ctx: &mut Ctx, insn: &Insn) {
             let v = ctx.b.unary(Ty::I64, UnOp::Zext32, v);
             let boxed = ctx.c64(NAN_BOX);
             let v = ctx.b.binary(Ty::I64, BinOp::Or, v, boxed);
-            ctx.b.set(f(insn.rd), v);
+            ctx.fw(insn.rd, v);
         }
         _ => {
             let v = ctx.xr(insn.rs1);
-            ctx.b.set(f(insn.rd), v);
+            ctx.fw(insn.rd, v);
         }
     }
 }

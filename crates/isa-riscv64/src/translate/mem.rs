@@ -4,7 +4,6 @@ use oxemu_dbt_ir::{BinOp, MemSize, Ty};
 
 use super::Ctx;
 use crate::decode::{Insn, Opcode};
-use crate::state::f;
 
 /// Upper half of a NaN-boxed single.
 const NAN_BOX: u64 = 0xffff_ffff_0000_0000;
@@ -34,14 +33,14 @@ pub(super) fn translate(ctx: &mut Ctx, insn: &Insn) {
             let v = ctx.b.load(Ty::I64, MemSize::B4, false, addr);
             let boxed = ctx.c64(NAN_BOX);
             let v = ctx.b.binary(Ty::I64, BinOp::Or, v, boxed);
-            ctx.b.set(f(insn.rd), v);
+            ctx.fw(insn.rd, v);
         }
         Fld => {
             let v = ctx.b.load(Ty::I64, MemSize::B8, false, addr);
-            ctx.b.set(f(insn.rd), v);
+            ctx.fw(insn.rd, v);
         }
         Fsw | Fsd => {
-            let v = ctx.b.get(f(insn.rs2));
+            let v = ctx.fr(insn.rs2);
             let size = if insn.op == Fsw {
                 MemSize::B4
             } else {

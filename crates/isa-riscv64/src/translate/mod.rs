@@ -24,7 +24,7 @@ mod mem;
 use oxemu_dbt_ir::{Block, Builder, Exit, Global, TrapKind, Ty, Value};
 
 use crate::decode::{Insn, Opcode, decode16, decode32, insn_len};
-use crate::state::x;
+use crate::state::{f, x};
 
 /// Limits on the size of a translated block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,13 +52,19 @@ pub(crate) enum Flow {
     End(Exit),
 }
 
-/// Translation state of one instruction inside a block.
+/// Translation state of a block, positioned at one instruction.
 pub(crate) struct Ctx {
     pub b: Builder,
     /// Pc of the instruction being translated.
     pub pc: u64,
     /// Pc of the instruction after it.
     pub next_pc: u64,
+    /// Current value of each x register, once read or written in this block. Only
+    /// translated code writes x and f registers (no helper does), so a value stays
+    /// valid until the block writes the register again.
+    x_values: [Option<Value>; 32],
+    /// The same for the f registers.
+    f_values: [Option<Value>; 32],
 }
 
 impl Ctx {
@@ -69,18 +75,43 @@ impl Ctx {
 
     /// Reads integer register `r`; `x0` is the constant zero.
     pub fn xr(&mut self, r: u8) -> Value {
+        let r = usize::from(r & 31);
         if r == 0 {
-            self.c64(0)
-        } else {
-            self.b.get(x(r))
+            return self.c64(0);
+        }
+        if let Some(v) = self.x_values[r] {
+            return v;
+        }
+        let v = self.b.get(x(r as u8));
+        self.x_values[r] = Some(v);
+        v
+    }
+
+    /// Writes integer register `r` (an `I64` value); writes to `x0` are dropped.
+    pub fn xw(&mut self, r: u8, v: Value) {
+        let r = usize::from(r & 31);
+        if r != 0 {
+            self.b.set(x(r as u8), v);
+            self.x_values[r] = Some(v);
         }
     }
 
-    /// Writes integer register `r`; writes to `x0` are dropped.
-    pub fn xw(&mut self, r: u8, v: Value) {
-        if r != 0 {
-            self.b.set(x(r), v);
+    /// Reads float register `r` (raw bits).
+    pub fn fr(&mut self, r: u8) -> Value {
+        let r = usize::from(r & 31);
+        if let Some(v) = self.f_values[r] {
+            return v;
         }
+        let v = self.b.get(f(r as u8));
+        self.f_values[r] = Some(v);
+        v
+    }
+
+    /// Writes float register `r` (an `I64` value of raw bits).
+    pub fn fw(&mut self, r: u8, v: Value) {
+        let r = usize::from(r & 31);
+        self.b.set(f(r as u8), v);
+        self.f_values[r] = Some(v);
     }
 
     /// Reads a global that is not an integer register.
@@ -129,6 +160,8 @@ pub fn translate(
         b: Builder::new(pc),
         pc,
         next_pc: pc,
+        x_values: [None; 32],
+        f_values: [None; 32],
     };
     let mut insns = 0u32;
     let mut len = 0u64;
