@@ -62,12 +62,12 @@ static fres madd_s(u64 a, u64 b, u64 c)
           "fmv.x.d %0, fa3", "fmadd.s")
 
 static const struct fentry raw_ops[] = {
-    {"fadd.s raw, boxed", "", add_s},    {"fmul.s raw,2.0", "", mul_s},
-    {"fmin.s raw, boxed", "", min_s},    {"fmax.s raw,2.0", "", max_s},
+    {"fadd.s raw, boxed", "", add_s},    {"fmul.s raw, boxed", "", mul_s},
+    {"fmin.s raw, boxed", "", min_s},    {"fmax.s raw, boxed", "", max_s},
     {"fsgnj.s raw, boxed", "", sgnj_s}, {"fsgnjn.s raw, boxed", "", sgnjn_s},
     {"fsgnjx.s raw, boxed", "", sgnjx_s}, {"fmv.s raw", "", mv_s},
     {"fneg.s raw", "", neg_s},        {"fabs.s raw", "", abs_s},
-    {"feq.s raw, boxed", "", feq_s},     {"flt.s raw,2.0", "", flt_s},
+    {"feq.s raw, boxed", "", feq_s},     {"flt.s raw, boxed", "", flt_s},
     {"fle.s raw, boxed", "", fle_s},     {"fsqrt.s raw", "", sqrt_s},
     {"fcvt.d.s raw", "", cvt_d_s},    {"fclass.s raw", "", fclass_s},
     {"fcvt.w.s raw", "", cvt_w_s},    {"fmv.x.w raw", "", mv_x_w},
