@@ -29,7 +29,6 @@ fn put64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-#[allow(clippy::too_many_arguments)]
 fn program_header(out: &mut Vec<u8>, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) {
     put32(out, 1); // PT_LOAD
     put32(out, flags);
