@@ -8,5 +8,5 @@
 #   QEMU=qemu-riscv64       reference emulator
 #   BENCH_DIR=../shared/bench
 #
-#   scripts/bench-user.sh [--runs N] [--warmup N] [--iterations NAME=COUNT] [program...]
+#   scripts/bench-user.sh [--runs N] [--warmup N] [--hyperfine] [--iterations NAME=COUNT] [program...]
 exec python3 "$(dirname "$0")/bench_user.py" "$@"

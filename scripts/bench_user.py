@@ -3,8 +3,10 @@
 
 For every benchmark program of the bench kit (not the conf_* programs) it
 runs the x86-64 build natively, and the riscv64 build under qemu-riscv64
-and under oxemu, all three in one hyperfine invocation per program (or,
-without hyperfine, round-robin in this script), checks that the RESULT
+and under oxemu, interleaved run by run (native, qemu, oxemu, then the
+next round in rotated order) so that load from other jobs on a shared
+machine hits all three alike; `--hyperfine` instead gives all three
+commands to one hyperfine invocation per program. It checks that the RESULT
 checksum of each emulator equals the native one, and prints a Markdown
 table with median times, ratios and geometric means.
 """
@@ -30,12 +32,12 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("programs", nargs="*", help="subset of programs (default: all)")
-    p.add_argument("--runs", type=int, default=3, help="timed runs per command (default 3)")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     p.add_argument("--warmup", type=int, default=1, help="warm-up runs per command (default 1)")
     p.add_argument("--iterations", action="append", default=[], metavar="NAME=COUNT",
                    help="iteration-count argument for one program (repeatable)")
-    p.add_argument("--no-hyperfine", action="store_true",
-                   help="time with this script, interleaving the three commands run by run")
+    p.add_argument("--hyperfine", action="store_true",
+                   help="time with hyperfine (all runs of one command, then the next)")
     p.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
     return p.parse_args()
 
@@ -99,8 +101,11 @@ def time_hyperfine(cmds, runs, warmup):
 
 def time_round_robin(cmds, runs, warmup):
     samples = {k: [] for k in cmds}
+    keys = list(cmds)
     for i in range(warmup + runs):
-        for k, c in cmds.items():
+        order = keys[i % len(keys):] + keys[:i % len(keys)]
+        for k in order:
+            c = cmds[k]
             t = time.perf_counter()
             subprocess.run(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            stdin=subprocess.DEVNULL)
@@ -127,7 +132,9 @@ def main():
     cfg = settings()
     iters = dict(kv.split("=", 1) for kv in args.iterations)
     names = programs(cfg["bench"], args.programs)
-    use_hyperfine = not args.no_hyperfine and shutil.which("hyperfine")
+    use_hyperfine = args.hyperfine
+    if use_hyperfine and not shutil.which("hyperfine"):
+        sys.exit("hyperfine not found")
     rows = []
     for name in names:
         extra = [iters[name]] if name in iters else []
