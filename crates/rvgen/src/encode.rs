@@ -159,7 +159,8 @@ pub fn encode_ci(funct3: u16, op: u16, rd: u8, imm6: i32) -> u16 {
     funct3 << 13 | bit(i, 5) << 12 | (u16::from(rd) & 31) << 7 | ((i & 0x1f) as u16) << 2 | op
 }
 
-/// c.lui: `imm6` is nzimm[17:12] (sign-extended 6-bit value, not 0).
+/// c.lui: `imm6` is bits 17..12 of the immediate (sign-extended 6-bit
+/// value, not 0).
 pub fn encode_c_lui(rd: u8, imm6: i32) -> u16 {
     encode_ci(3, 1, rd, imm6)
 }

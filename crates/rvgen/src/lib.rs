@@ -19,6 +19,21 @@
 //! | 248 | 32 x 8 | f0 ..= f31, raw 64-bit register contents |
 //! | 504 | 8 | fcsr (zero-extended) |
 //! | 512 | 1024 | the scratch data area after the run |
+//!
+//! # Program conventions
+//!
+//! The data segment is at 0x20_0000: the dump header (512 bytes), then the
+//! scratch area at 0x20_0200 (initialised with seed-derived bytes), then
+//! the initial register values. Three registers are reserved so that
+//! every memory access stays inside the scratch area and every loop ends:
+//! x9 (s1) always holds the scratch address, x2 (sp) scratch + 512 (for
+//! the `c.*sp` forms) and x18 (s2) is the counter of the short backward
+//! loops (0 at the start). All other x registers and all f registers
+//! start with seed-derived values: special and random integers; doubles,
+//! properly NaN-boxed singles and single patterns whose upper half is not
+//! all ones. `frm` starts as a seed-derived valid rounding mode. The
+//! random body never contains `ecall`, `ebreak` or illegal encodings,
+//! uses only valid rounding modes and never writes an invalid `frm`.
 
 mod elf;
 pub mod encode;
