@@ -1,0 +1,60 @@
+//! Shared helpers of the oxemu-riscv64 integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `../shared` beside the repository, if present.
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().join("../shared");
+    p.is_dir().then_some(p)
+}
+
+/// The emulator under test.
+pub fn oxemu() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_oxemu-riscv64"))
+}
+
+/// The two engines: tier 0 (default) and the reference interpreter.
+pub const ENGINES: [&[&str]; 2] = [&[], &["-interp"]];
+
+/// Runs the emulator with `opts` on `prog` and `args`, with a clean stdin.
+pub fn run(opts: &[&str], prog: &Path, args: &[&str]) -> Output {
+    oxemu()
+        .args(opts)
+        .arg(prog)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot start oxemu-riscv64")
+}
+
+/// Whether a host command exists.
+pub fn have(cmd: &str) -> bool {
+    Command::new(cmd)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// The exit status as a shell reports it (128 + signal for a signal death).
+pub fn shell_status(o: &Output) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    o.status
+        .code()
+        .unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0))
+}
+
+/// True when the emulator itself crashed (a Rust panic or an abort), as opposed to
+/// a guest that died of a signal.
+pub fn host_crashed(o: &Output) -> bool {
+    let err = String::from_utf8_lossy(&o.stderr);
+    o.status.code() == Some(101) || err.contains("panicked") || err.contains("internal error")
+}
