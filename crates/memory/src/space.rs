@@ -872,6 +872,15 @@ impl GuestSpace {
             self.table.unlock(page, new);
             return true;
         }
+        if writable {
+            // Another thread changed this page between the fault and now;
+            // make sure the host view matches so the retried write succeeds.
+            let _ = host::protect(
+                self.host(page * PAGE_SIZE),
+                PAGE_SIZE as usize,
+                table::host_prot(bits),
+            );
+        }
         self.table.unlock(page, bits);
         writable
     }
