@@ -167,6 +167,11 @@ fn map_image(
         space
             .mprotect(start, end - start, seg.prot)
             .map_err(|e| mem_err(path, "cannot protect segment", e))?;
+        // Named like file mappings, so /proc/self/maps shows the program.
+        space.label(
+            start,
+            &path_str(&std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())),
+        );
     }
     Ok(())
 }

@@ -543,3 +543,24 @@ fn read_into_code_page_is_logged() {
     t.space().take_code_invalidations(&mut inv);
     assert_eq!(inv, vec![(code, 0x1000)]);
 }
+
+#[test]
+fn proc_self_maps_and_auxv_describe_the_guest() {
+    let mut t = T::new();
+    let maps = t.cstr(BUF, "/proc/self/maps");
+    let fd = t.call(56, &[AT_FDCWD, maps, 0o2000000, 0]);
+    assert!(fd >= 0);
+    let n = t.call(63, &[fd as u64, BUF + 0x1000, 4096]);
+    let text = String::from_utf8(t.get(BUF + 0x1000, n as usize)).unwrap();
+    assert!(
+        text.starts_with("00100000-00200000 rw-p 00000000 00:00 0\n"),
+        "{text}"
+    );
+    t.call(57, &[fd as u64]);
+    let auxv = t.cstr(BUF, &format!("/proc/{}/auxv", std::process::id()));
+    let fd = t.call(56, &[AT_FDCWD, auxv, 0, 0]);
+    assert_eq!(t.call(63, &[fd as u64, BUF + 0x1000, 4096]), 32);
+    assert_eq!(t.u64_at(BUF + 0x1000), 6);
+    assert_eq!(t.u64_at(BUF + 0x1008), 4096);
+    t.call(57, &[fd as u64]);
+}
