@@ -398,3 +398,38 @@ fn concurrent_atomics_add_up() {
     }
     assert_eq!(s.load(a, 8).unwrap(), 40_000);
 }
+
+#[test]
+fn file_mapping_grows_in_place_and_moves() {
+    use std::os::fd::AsRawFd;
+    let dir = std::env::temp_dir().join(format!("oxemu-mem-remap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("f");
+    let mut data = vec![b'a'; 0x1000];
+    data.extend(vec![b'b'; 0x1000]);
+    std::fs::write(&path, &data).unwrap();
+    let f = std::fs::File::open(&path).unwrap();
+    let s = space();
+    let a = s
+        .mmap(
+            0x40_0000,
+            0x1000,
+            Prot::R,
+            MapFlags::PRIVATE | MapFlags::FIXED,
+            Some(f.as_raw_fd()),
+            0,
+        )
+        .unwrap();
+    assert_eq!(s.mremap(a, 0x1000, 0x2000, RemapFlags::empty(), 0), Ok(a));
+    assert_eq!(s.load(a + 0x1000, 1).unwrap(), u64::from(b'b'));
+    assert_eq!(s.mappings().len(), 1, "grown file mapping is one mapping");
+    s.mmap(a + 0x2000, 0x1000, Prot::R, FIXED_ANON, None, 0)
+        .unwrap();
+    let b = s.mremap(a, 0x2000, 0x3000, RemapFlags::MAYMOVE, 0).unwrap();
+    assert_ne!(b, a);
+    assert_eq!(s.load(b, 1).unwrap(), u64::from(b'a'));
+    assert_eq!(s.load(b + 0x1000, 1).unwrap(), u64::from(b'b'));
+    assert_eq!(s.load(b + 0x2000, 1).unwrap_err().kind, FaultKind::Bus);
+    assert_eq!(s.page_prot(a), Prot::NONE);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -150,7 +150,8 @@ impl VmaList {
             if v.start >= hi {
                 continue;
             }
-            if v.end < hi && hi - v.end.max(low) >= len && v.end.max(low) < hi {
+            let gap_lo = v.end.max(low);
+            if v.end < hi && gap_lo < hi && hi - gap_lo >= len {
                 return Some(hi - len);
             }
             hi = hi.min(v.start);
