@@ -564,3 +564,25 @@ fn proc_self_maps_and_auxv_describe_the_guest() {
     assert_eq!(t.u64_at(BUF + 0x1008), 4096);
     t.call(57, &[fd as u64]);
 }
+
+#[test]
+fn absolute_paths_are_looked_up_under_the_prefix_first() {
+    let mut t = T::new();
+    let root = temp_dir("prefix");
+    std::fs::create_dir_all(root.join("lib")).unwrap();
+    std::fs::write(root.join("lib/libguest.so"), b"guest library").unwrap();
+    t.p.options_mut().ld_prefix = Some(root.clone());
+    let path = t.cstr(BUF, "/lib/libguest.so");
+    let fd = t.call(56, &[AT_FDCWD, path, 0, 0]);
+    assert!(fd >= 0, "{fd}");
+    assert_eq!(t.call(63, &[fd as u64, BUF + 0x100, 100]), 13);
+    t.call(57, &[fd as u64]);
+    assert_eq!(t.call(48, &[AT_FDCWD, path, 0]), 0);
+    assert_eq!(t.call(79, &[AT_FDCWD, path, BUF + 0x200, 0]), 0);
+    assert_eq!(t.u64_at(BUF + 0x200 + 48), 13);
+    // Paths missing under the prefix fall through to the host.
+    let cwd = std::env::current_dir().unwrap();
+    let host = t.cstr(BUF, cwd.to_str().unwrap());
+    assert_eq!(t.call(48, &[AT_FDCWD, host, 0]), 0);
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -371,6 +371,7 @@ impl Process {
             self.write_bytes(buf, &target[..n])?;
             return Ok(n as u64);
         }
+        let p = self.under_prefix(p);
         let (b, n) = self.out_buf(buf, int(size) as u64)?;
         // SAFETY: local C string; `b..b+n` is guest memory the guest may write.
         unsafe {
