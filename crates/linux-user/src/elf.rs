@@ -8,7 +8,9 @@ use goblin::elf::Elf;
 use goblin::elf::header::{
     EI_CLASS, EI_DATA, ELFCLASS64, ELFDATA2LSB, ELFMAG, ET_DYN, ET_EXEC, SELFMAG,
 };
-use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_PHDR, ProgramHeader};
+use goblin::elf::program_header::{
+    PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR, ProgramHeader,
+};
 use oxemu_memory::{PAGE_SIZE, Prot};
 
 /// `e_machine` of RISC-V.
@@ -52,6 +54,8 @@ pub struct ElfImage {
     pub segments: Vec<Segment>,
     /// `PT_INTERP` path, without the NUL.
     pub interp: Option<Vec<u8>>,
+    /// `PT_GNU_STACK` asks for an executable stack.
+    pub exec_stack: bool,
 }
 
 impl ElfImage {
@@ -152,6 +156,7 @@ pub fn parse(data: &[u8], limit: u64) -> Result<ElfImage, String> {
         phdr_vaddr: None,
         segments: Vec::new(),
         interp: None,
+        exec_stack: false,
     };
     for (i, ph) in phdrs.iter().enumerate() {
         match ph.p_type {
@@ -205,6 +210,7 @@ pub fn parse(data: &[u8], limit: u64) -> Result<ElfImage, String> {
                 img.interp = Some(raw[..nul].to_vec());
             }
             PT_PHDR => img.phdr_vaddr = Some(ph.p_vaddr),
+            PT_GNU_STACK => img.exec_stack = ph.p_flags & PF_X != 0,
             _ => {}
         }
     }

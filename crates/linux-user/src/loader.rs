@@ -167,6 +167,11 @@ fn map_image(
         space
             .mprotect(start, end - start, seg.prot)
             .map_err(|e| mem_err(path, "cannot protect segment", e))?;
+        // Named like file mappings, so /proc/self/maps shows the program.
+        space.label(
+            start,
+            &path_str(&std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())),
+        );
     }
     Ok(())
 }
@@ -272,9 +277,14 @@ pub fn load_program_bytes(
     let stack_top = space.limit().min(1 << 38);
     let stack_size = page_up(opts.stack_size.clamp(64 << 10, stack_top / 8));
     let stack_limit = stack_top - stack_size;
+    let stack_prot = if img.exec_stack {
+        Prot::RW | Prot::X
+    } else {
+        Prot::RW
+    };
     let stack_flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::FIXED_NOREPLACE;
     space
-        .mmap(stack_limit, stack_size, Prot::RW, stack_flags, None, 0)
+        .mmap(stack_limit, stack_size, stack_prot, stack_flags, None, 0)
         .map_err(|e| mem_err(exe, "cannot map the stack", e))?;
     space.label(stack_limit, "[stack]");
     space.set_mmap_base(stack_limit.saturating_sub(STACK_GAP));

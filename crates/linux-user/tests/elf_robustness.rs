@@ -108,39 +108,26 @@ fn hostile_headers_are_rejected() {
         .map(|i| phoff + 56 * i)
         .find(|&o| u32::from_le_bytes(data[o..o + 4].try_into().unwrap()) == 1)
         .expect("a PT_LOAD");
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
-        (
-            "huge phnum",
-            Box::new(|d| d[56..58].copy_from_slice(&0xffffu16.to_le_bytes())),
-        ),
-        (
-            "phoff past end",
-            Box::new(|d| d[32..40].copy_from_slice(&u64::MAX.to_le_bytes())),
-        ),
-        (
-            "huge memsz",
-            Box::new(move |d| d[phoff + 40..phoff + 48].copy_from_slice(&u64::MAX.to_le_bytes())),
-        ),
+    // (what, offset, bytes written there)
+    let cases: Vec<(&str, usize, Vec<u8>)> = vec![
+        ("huge phnum", 56, 0xffffu16.to_le_bytes().to_vec()),
+        ("phoff past end", 32, u64::MAX.to_le_bytes().to_vec()),
+        ("huge memsz", phoff + 40, u64::MAX.to_le_bytes().to_vec()),
         (
             "huge offset",
-            Box::new(move |d| {
-                d[phoff + 8..phoff + 16].copy_from_slice(&(u64::MAX - 10).to_le_bytes())
-            }),
+            phoff + 8,
+            (u64::MAX - 10).to_le_bytes().to_vec(),
         ),
         (
             "vaddr at limit",
-            Box::new(move |d| {
-                d[phoff + 16..phoff + 24].copy_from_slice(&(1u64 << 39).to_le_bytes())
-            }),
+            phoff + 16,
+            (1u64 << 39).to_le_bytes().to_vec(),
         ),
-        (
-            "wrong phentsize",
-            Box::new(|d| d[54..56].copy_from_slice(&32u16.to_le_bytes())),
-        ),
+        ("wrong phentsize", 54, 32u16.to_le_bytes().to_vec()),
     ];
-    for (what, damage) in cases {
+    for (what, at, bytes) in cases {
         let mut d = data.clone();
-        damage(&mut d);
+        d[at..at + bytes.len()].copy_from_slice(&bytes);
         let space = GuestSpace::new(39).unwrap();
         assert!(
             load_program_bytes(&space, &opts("x"), &d).is_err(),

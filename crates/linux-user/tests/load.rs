@@ -128,6 +128,10 @@ fn static_binaries_load_with_linux_stack_layout() {
             maps.iter()
                 .any(|m| m.name.as_deref() == Some("[stack]") && m.end == prog.stack_top)
         );
+        let exe = std::fs::canonicalize(&bin).unwrap();
+        assert!(maps.iter().any(|m| m.start <= img.entry
+            && img.entry < m.end
+            && m.name.as_deref() == exe.to_str()));
     }
 }
 

@@ -543,3 +543,46 @@ fn read_into_code_page_is_logged() {
     t.space().take_code_invalidations(&mut inv);
     assert_eq!(inv, vec![(code, 0x1000)]);
 }
+
+#[test]
+fn proc_self_maps_and_auxv_describe_the_guest() {
+    let mut t = T::new();
+    let maps = t.cstr(BUF, "/proc/self/maps");
+    let fd = t.call(56, &[AT_FDCWD, maps, 0o2000000, 0]);
+    assert!(fd >= 0);
+    let n = t.call(63, &[fd as u64, BUF + 0x1000, 4096]);
+    let text = String::from_utf8(t.get(BUF + 0x1000, n as usize)).unwrap();
+    assert!(
+        text.starts_with("00100000-00200000 rw-p 00000000 00:00 0\n"),
+        "{text}"
+    );
+    t.call(57, &[fd as u64]);
+    let auxv = t.cstr(BUF, &format!("/proc/{}/auxv", std::process::id()));
+    let fd = t.call(56, &[AT_FDCWD, auxv, 0, 0]);
+    assert_eq!(t.call(63, &[fd as u64, BUF + 0x1000, 4096]), 32);
+    assert_eq!(t.u64_at(BUF + 0x1000), 6);
+    assert_eq!(t.u64_at(BUF + 0x1008), 4096);
+    t.call(57, &[fd as u64]);
+}
+
+#[test]
+fn absolute_paths_are_looked_up_under_the_prefix_first() {
+    let mut t = T::new();
+    let root = temp_dir("prefix");
+    std::fs::create_dir_all(root.join("lib")).unwrap();
+    std::fs::write(root.join("lib/libguest.so"), b"guest library").unwrap();
+    t.p.options_mut().ld_prefix = Some(root.clone());
+    let path = t.cstr(BUF, "/lib/libguest.so");
+    let fd = t.call(56, &[AT_FDCWD, path, 0, 0]);
+    assert!(fd >= 0, "{fd}");
+    assert_eq!(t.call(63, &[fd as u64, BUF + 0x100, 100]), 13);
+    t.call(57, &[fd as u64]);
+    assert_eq!(t.call(48, &[AT_FDCWD, path, 0]), 0);
+    assert_eq!(t.call(79, &[AT_FDCWD, path, BUF + 0x200, 0]), 0);
+    assert_eq!(t.u64_at(BUF + 0x200 + 48), 13);
+    // Paths missing under the prefix fall through to the host.
+    let cwd = std::env::current_dir().unwrap();
+    let host = t.cstr(BUF, cwd.to_str().unwrap());
+    assert_eq!(t.call(48, &[AT_FDCWD, host, 0]), 0);
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -601,6 +601,7 @@ impl GuestSpace {
             offset: (!anon).then_some(offset),
             dev,
             inode,
+            file_size,
             name: name.map(Into::into),
         });
         let first = page_of(start);
@@ -751,8 +752,8 @@ impl GuestSpace {
             piece.start = ext;
             piece.end = ext + ext_len;
             piece.offset = v.offset.map(|o| o + (ext - v.start));
-            vmas.insert(piece);
-            self.set_pages(ext, ext + ext_len, |_| bits);
+            vmas.insert(piece.clone());
+            self.set_pages(ext, ext + ext_len, |p| piece.page_bits(p * PAGE_SIZE, bits));
             return Ok(old_addr);
         }
         if !flags.contains(RemapFlags::MAYMOVE) {
@@ -782,6 +783,10 @@ impl GuestSpace {
         )?;
         host::reserve_fixed(self.host(old), old_len as usize)?;
         let fresh = state_bits(v.prot);
+        let mut moved = v.clone();
+        moved.start = target;
+        moved.end = target + new_len;
+        moved.offset = v.offset.map(|o| o + (old - v.start));
         let (old_first, new_first) = (page_of(old), page_of(target));
         let kept = page_of(old_len.min(new_len));
         self.set_pages(target, target + new_len, |p| {
@@ -789,15 +794,11 @@ impl GuestSpace {
             if i < kept {
                 self.table.get(old_first + i) & !CODE
             } else {
-                fresh
+                moved.page_bits(p * PAGE_SIZE, fresh)
             }
         });
         self.set_pages(old, old + old_len, |_| 0);
         vmas.carve(old, old + old_len);
-        let mut moved = v.clone();
-        moved.start = target;
-        moved.end = target + new_len;
-        moved.offset = v.offset.map(|o| o + (old - v.start));
         vmas.insert(moved);
         Ok(target)
     }
@@ -871,6 +872,15 @@ impl GuestSpace {
             self.code_log.push(page);
             self.table.unlock(page, new);
             return true;
+        }
+        if writable {
+            // Another thread changed this page between the fault and now;
+            // make sure the host view matches so the retried write succeeds.
+            let _ = host::protect(
+                self.host(page * PAGE_SIZE),
+                PAGE_SIZE as usize,
+                table::host_prot(bits),
+            );
         }
         self.table.unlock(page, bits);
         writable

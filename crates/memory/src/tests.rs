@@ -329,3 +329,107 @@ fn code_page_host_protection_is_real() {
         "{line}"
     );
 }
+
+#[test]
+fn mapping_changes_over_code_pages_are_logged() {
+    let s = space();
+    let a = s
+        .mmap(0x40_0000, 0x4000, Prot::RX, FIXED_ANON, None, 0)
+        .unwrap();
+    for p in 0..4 {
+        s.mark_code_page(a + p * 0x1000);
+    }
+    s.mprotect(a, 0x1000, Prot::R).unwrap();
+    s.mmap(a + 0x1000, 0x1000, Prot::RW, FIXED_ANON, None, 0)
+        .unwrap();
+    let b = s
+        .mremap(
+            a + 0x2000,
+            0x1000,
+            0x1000,
+            RemapFlags::MAYMOVE | RemapFlags::FIXED,
+            0x80_0000,
+        )
+        .unwrap();
+    assert_eq!(b, 0x80_0000);
+    let mut inv = Vec::new();
+    s.take_code_invalidations(&mut inv);
+    assert_eq!(inv, vec![(a, 0x3000)]);
+    // Pages never marked are not reported; an untouched code page stays marked.
+    s.munmap(a, 0x3000).unwrap();
+    inv.clear();
+    s.take_code_invalidations(&mut inv);
+    assert!(inv.is_empty(), "{inv:?}");
+    s.munmap(a + 0x3000, 0x1000).unwrap();
+    s.take_code_invalidations(&mut inv);
+    assert_eq!(inv, vec![(a + 0x3000, 0x1000)]);
+}
+
+#[test]
+fn writes_to_read_only_code_pages_still_fault() {
+    let s = space();
+    let a = s
+        .mmap(0x40_0000, 0x1000, Prot::RX, FIXED_ANON, None, 0)
+        .unwrap();
+    s.mark_code_page(a);
+    assert_eq!(s.store(a, 4, 1).unwrap_err().kind, FaultKind::Protection);
+    assert!(!s.on_write_fault(a));
+    assert_eq!(s.fetch(a, 4).unwrap(), 0);
+}
+
+#[test]
+fn concurrent_atomics_add_up() {
+    let s = std::sync::Arc::new(space());
+    let a = s
+        .mmap(0x40_0000, 0x1000, Prot::RW, FIXED_ANON, None, 0)
+        .unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10_000 {
+                    s.atomic_rmw(a, 8, AtomicOp::Add, 1).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(s.load(a, 8).unwrap(), 40_000);
+}
+
+#[test]
+fn file_mapping_grows_in_place_and_moves() {
+    use std::os::fd::AsRawFd;
+    let dir = std::env::temp_dir().join(format!("oxemu-mem-remap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("f");
+    let mut data = vec![b'a'; 0x1000];
+    data.extend(vec![b'b'; 0x1000]);
+    std::fs::write(&path, &data).unwrap();
+    let f = std::fs::File::open(&path).unwrap();
+    let s = space();
+    let a = s
+        .mmap(
+            0x40_0000,
+            0x1000,
+            Prot::R,
+            MapFlags::PRIVATE | MapFlags::FIXED,
+            Some(f.as_raw_fd()),
+            0,
+        )
+        .unwrap();
+    assert_eq!(s.mremap(a, 0x1000, 0x2000, RemapFlags::empty(), 0), Ok(a));
+    assert_eq!(s.load(a + 0x1000, 1).unwrap(), u64::from(b'b'));
+    assert_eq!(s.mappings().len(), 1, "grown file mapping is one mapping");
+    s.mmap(a + 0x2000, 0x1000, Prot::R, FIXED_ANON, None, 0)
+        .unwrap();
+    let b = s.mremap(a, 0x2000, 0x3000, RemapFlags::MAYMOVE, 0).unwrap();
+    assert_ne!(b, a);
+    assert_eq!(s.load(b, 1).unwrap(), u64::from(b'a'));
+    assert_eq!(s.load(b + 0x1000, 1).unwrap(), u64::from(b'b'));
+    assert_eq!(s.load(b + 0x2000, 1).unwrap_err().kind, FaultKind::Bus);
+    assert_eq!(s.page_prot(a), Prot::NONE);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -16,7 +16,29 @@ pub struct Vma {
     pub offset: Option<u64>,
     pub dev: u64,
     pub inode: u64,
+    /// Size of the file when it was mapped (`u64::MAX` if not a regular file).
+    pub file_size: u64,
     pub name: Option<Arc<str>>,
+}
+
+impl Vma {
+    /// State bits for the page at `addr` of this mapping: pages wholly past
+    /// the end of the file raise SIGBUS.
+    pub fn page_bits(&self, addr: u64, bits: u8) -> u8 {
+        match self.offset {
+            Some(off) => {
+                let file_off = off + (addr - self.start);
+                let eof = self.file_size.saturating_add(crate::host::PAGE_SIZE - 1)
+                    & !(crate::host::PAGE_SIZE - 1);
+                if file_off >= eof {
+                    bits | crate::table::PAST_EOF
+                } else {
+                    bits
+                }
+            }
+            None => bits,
+        }
+    }
 }
 
 impl Vma {
@@ -150,7 +172,8 @@ impl VmaList {
             if v.start >= hi {
                 continue;
             }
-            if v.end < hi && hi - v.end.max(low) >= len && v.end.max(low) < hi {
+            let gap_lo = v.end.max(low);
+            if v.end < hi && gap_lo < hi && hi - gap_lo >= len {
                 return Some(hi - len);
             }
             hi = hi.min(v.start);
@@ -211,6 +234,7 @@ mod tests {
             offset: None,
             dev: 0,
             inode: 0,
+            file_size: u64::MAX,
             name: None,
         }
     }

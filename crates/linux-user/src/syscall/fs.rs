@@ -134,6 +134,9 @@ impl Process {
     pub(crate) fn sys_openat(&mut self, dirfd: u64, path: u64, flags: u64, mode: u64) -> SysResult {
         let p = self.read_host_path(path)?;
         let hflags = (self.abi.open_flags_to_host)(flags);
+        if let Some(f) = self.proc_file(p.as_bytes()) {
+            return self.open_proc_file(f, hflags & libc::O_CLOEXEC != 0);
+        }
         // SAFETY: `p` is a NUL-terminated local string.
         unsafe {
             host(
@@ -368,6 +371,7 @@ impl Process {
             self.write_bytes(buf, &target[..n])?;
             return Ok(n as u64);
         }
+        let p = self.under_prefix(p);
         let (b, n) = self.out_buf(buf, int(size) as u64)?;
         // SAFETY: local C string; `b..b+n` is guest memory the guest may write.
         unsafe {
@@ -386,18 +390,20 @@ impl Process {
         flags: u64,
     ) -> SysResult {
         let p = self.read_host_path(path)?;
+        let args = [
+            fd_arg(dirfd),
+            p.as_ptr() as i64,
+            int(mode) as i64,
+            int(flags) as i64,
+        ];
         // SAFETY: local C string.
-        unsafe {
-            host(
-                libc::SYS_faccessat2,
-                &[
-                    fd_arg(dirfd),
-                    p.as_ptr() as i64,
-                    int(mode) as i64,
-                    int(flags) as i64,
-                ],
-            )
+        let r = unsafe { host(libc::SYS_faccessat2, &args) };
+        if r == Err(Errno(libc::ENOSYS)) && flags == 0 {
+            // Hosts older than Linux 5.8 lack faccessat2.
+            // SAFETY: local C string.
+            return unsafe { host(libc::SYS_faccessat, &args[..3]) };
         }
+        r
     }
 
     pub(crate) fn sys_fchmod(&mut self, fd: u64, mode: u64) -> SysResult {

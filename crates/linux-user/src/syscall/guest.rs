@@ -60,14 +60,39 @@ impl Process {
         CString::new(s).map_err(|_| einval())
     }
 
-    /// Reads a path and redirects `/proc/self/exe` to the guest executable.
+    /// Reads a path to look up: `/proc/self/exe` becomes the guest
+    /// executable, and absolute paths that exist under the guest root prefix
+    /// (`-L`) are taken from there, as QEMU does, so that the dynamic
+    /// linker finds the guest's libraries.
     pub(crate) fn read_host_path(&self, addr: u64) -> Result<CString, Errno> {
+        use std::os::unix::ffi::OsStrExt;
         let p = self.read_path(addr)?;
         if self.is_proc_self_exe(p.as_bytes()) {
-            use std::os::unix::ffi::OsStrExt;
             return CString::new(self.exe_path.as_os_str().as_bytes()).map_err(|_| einval());
         }
-        Ok(p)
+        Ok(self.under_prefix(p))
+    }
+
+    /// `prefix + path` if `path` is absolute and exists under the prefix.
+    pub(crate) fn under_prefix(&self, p: CString) -> CString {
+        use std::os::unix::ffi::OsStrExt;
+        let Some(prefix) = &self.options.ld_prefix else {
+            return p;
+        };
+        let bytes = p.as_bytes();
+        if bytes.first() != Some(&b'/') || bytes.len() == 1 {
+            return p;
+        }
+        let mut full = prefix.as_os_str().as_bytes().to_vec();
+        full.extend_from_slice(bytes);
+        match CString::new(full) {
+            Ok(full)
+                if std::path::Path::new(std::ffi::OsStr::from_bytes(full.as_bytes())).exists() =>
+            {
+                full
+            }
+            _ => p,
+        }
     }
 
     pub(crate) fn is_proc_self_exe(&self, p: &[u8]) -> bool {

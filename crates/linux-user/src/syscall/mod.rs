@@ -4,6 +4,7 @@ mod fs;
 mod guest;
 mod mm;
 mod proc;
+mod procfs;
 mod sig;
 mod stat;
 mod term;

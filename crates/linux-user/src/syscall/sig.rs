@@ -177,8 +177,15 @@ impl Process {
         if sig > NSIG as u64 {
             return Err(einval());
         }
-        // Signalling the whole group or everybody would hit the emulator too.
-        if pid <= 0 {
+        // Our own process group: the emulator is the guest process, so the
+        // signal is queued for it; other members are not signalled.
+        // SAFETY: no arguments.
+        let pgrp = unsafe { host(libc::SYS_getpgid, &[0])? } as i32;
+        if pid == 0 || pid == -pgrp {
+            return self.queue_self(sig);
+        }
+        // Signalling everybody would hit the host's processes.
+        if pid == -1 {
             return Err(Errno(libc::EPERM));
         }
         // SAFETY: no pointer arguments.
