@@ -34,7 +34,11 @@ fn check(name: &str, extra: &[&str]) {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        assert_eq!(shell_status(&out), want_status, "{name} {engine:?}: exit status");
+        assert_eq!(
+            shell_status(&out),
+            want_status,
+            "{name} {engine:?}: exit status"
+        );
     }
 }
 
@@ -72,7 +76,10 @@ guest_tests!(
 #[test]
 fn dynamic_program_with_ld_prefix() {
     let prefix = "/usr/riscv64-linux-gnu";
-    if !std::path::Path::new(prefix).join("lib/ld-linux-riscv64-lp64d.so.1").exists() {
+    if !std::path::Path::new(prefix)
+        .join("lib/ld-linux-riscv64-lp64d.so.1")
+        .exists()
+    {
         eprintln!("skipped: {prefix} has no riscv64 libc (apt-get install libc6-riscv64-cross)");
         return;
     }
@@ -84,6 +91,9 @@ fn every_program_has_a_test() {
     let listed = include_str!("guest_programs.rs");
     for entry in std::fs::read_dir(repo().join("tests/guest/riscv64/bin")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        assert!(listed.contains(&format!("{name},")) || listed.contains(&format!("\"{name}\"")), "{name} is not tested");
+        assert!(
+            listed.contains(&format!("{name},")) || listed.contains(&format!("\"{name}\"")),
+            "{name} is not tested"
+        );
     }
 }
