@@ -87,8 +87,11 @@ record_one() {
     case "$n" in *_dyn) qflags="-L $SYSROOT" ;; esac
     scratch=$(mktemp -d)
     set +e
+    # The inner shell waits for the emulator, so its "Illegal instruction"
+    # style report goes to /dev/null; it exits with 128 + signal.
     # shellcheck disable=SC2086
-    (cd "$scratch" && exec $QEMU $qflags "$bin/$n") </dev/null >"$exp/$n.out" 2>/dev/null
+    sh -c 'cd "$1" || exit 125; shift; "$@"; exit $?' sh "$scratch" $QEMU $qflags "$bin/$n" \
+        </dev/null >"$exp/$n.out" 2>/dev/null
     status=$?
     set -e
     rm -rf "$scratch"
