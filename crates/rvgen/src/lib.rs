@@ -7,7 +7,9 @@
 //! and memory dump to stdout and exits 0. Running the same file under two
 //! emulators (or hardware) and comparing the bytes they print checks the
 //! whole instruction set at once. [`generate_garbage`] builds an ELF whose
-//! code is random bytes, for robustness tests.
+//! code is random bytes, for robustness tests. [`Dump`] parses what a
+//! program printed and lists the registers and bytes that differ between
+//! two runs.
 //!
 //! # Dump layout
 //!
@@ -35,11 +37,13 @@
 //! random body never contains `ecall`, `ebreak` or illegal encodings,
 //! uses only valid rounding modes and never writes an invalid `frm`.
 
+mod dump;
 mod elf;
 pub mod encode;
 mod program;
 mod rng;
 
+pub use dump::Dump;
 pub use rng::Rng;
 
 /// Bytes written by a generated program.
