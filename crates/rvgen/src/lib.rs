@@ -100,9 +100,11 @@ impl Default for GenOptions {
     }
 }
 
-/// A static riscv64 ELF executable running `len` random instructions
-/// chosen from `opts`, seeded by `seed` (same inputs, same bytes). See the
-/// crate documentation for what it prints.
+/// A static riscv64 ELF executable with `len` random instructions chosen
+/// from `opts`, seeded by `seed` (same inputs, same bytes). `len` counts
+/// instructions in the program text: loop bodies run up to four times and
+/// blocks that a taken branch or jump skips do not run. See the crate
+/// documentation for what it prints.
 pub fn generate(seed: u64, len: usize, opts: &GenOptions) -> Vec<u8> {
     let image = program::build(seed, len, opts);
     elf::write(&image)
