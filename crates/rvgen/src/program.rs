@@ -284,6 +284,15 @@ impl Gen<'_> {
                 code.w(encode::encode_u(op, rd, imm));
             }
         }
+        if self.rng.chance(1, 50) {
+            // fences change no register; fence.i ends a translation block
+            if self.rng.chance(1, 2) {
+                let (pred, succ) = (self.rng.below(16) as u32, self.rng.below(16) as u32);
+                code.w(encode::encode_fence(pred, succ));
+            } else {
+                code.w(encode::FENCE_I);
+            }
+        }
         true
     }
 
