@@ -2,7 +2,8 @@
 """Recomputes expected outputs with an independent Python model.
 
 Checks every line of the integer tables (rv64i_alu, rv64m, zbitmanip), the
-AMO table of rv64a, and
+AMO table of rv64a, the branch table of rv64i_branch, the aligned and
+misaligned loads of rv64i_mem, and
 of the FP tables (fp_arith_d, fp_arith_s, fp_cvt: result bits and fflags
 in every rounding mode, special values included) against a model using
 exact rational arithmetic.
@@ -174,6 +175,57 @@ def check_int(name, errors):
             continue
         if want is not None and int(res, 16) != want:
             errors.append(f"{name}: {line} (model: {want:016x})")
+
+
+BRANCHES = {
+    "beq": lambda a, b: a == b,
+    "bne": lambda a, b: a != b,
+    "blt": lambda a, b: s64(a) < s64(b),
+    "bge": lambda a, b: s64(a) >= s64(b),
+    "bltu": lambda a, b: a < b,
+    "bgeu": lambda a, b: a >= b,
+}
+
+
+def check_branches(errors):
+    """rv64i_branch lines "bXX a b: taken|not taken"."""
+    n = 0
+    for line in (HERE / "expected" / "rv64i_branch.out").read_text().splitlines():
+        head, _, res = line.partition(": ")
+        parts = head.split()
+        if parts[0] not in BRANCHES:
+            continue
+        want = "taken" if BRANCHES[parts[0]](int(parts[1], 16), int(parts[2], 16)) else "not taken"
+        n += 1
+        if res != want:
+            errors.append(f"rv64i_branch: {line} (model: {want})")
+    return n
+
+
+def check_loads(errors):
+    """rv64i_mem "offset N" blocks: loads from bytes 0x80 + 7 * i."""
+    buf = bytes((0x80 + 7 * i) & 0xFF for i in range(64))
+    widths = {"lb": (1, True), "lbu": (1, False), "lh": (2, True), "lhu": (2, False),
+              "lw": (4, True), "lwu": (4, False), "ld": (8, True)}
+    n, off = 0, None
+    for line in (HERE / "expected" / "rv64i_mem.out").read_text().splitlines():
+        if line.startswith("offset "):
+            off = int(line.split()[1])
+            continue
+        if not line.startswith("  "):
+            off = None
+        if off is None:
+            continue
+        head, _, res = line.strip().partition(": ")
+        parts = head.split()
+        size, signed = widths[parts[0]]
+        at = off + (int(parts[1]) if len(parts) > 1 else 0)
+        v = int.from_bytes(buf[at:at + size], "little")
+        want = (sx(v, 8 * size) if signed else v) & M64
+        n += 1
+        if int(res, 16) != want:
+            errors.append(f"rv64i_mem: offset {off}: {line.strip()} (model: {want:016x})")
+    return n
 
 
 AMO_OPS = {
@@ -564,10 +616,12 @@ def main():
     for name in ("rv64i_alu", "rv64m", "zbitmanip"):
         check_int(name, errors)
     amos = check_amo(errors)
+    other = check_branches(errors) + check_loads(errors)
     n = sum(check_fp(name, errors) for name in ("fp_arith_d", "fp_arith_s", "fp_cvt"))
     for e in errors:
         print(e)
-    print(f"integer tables, {amos} AMO results and {n} FP results checked, "
+    print(f"integer tables, {other} branch/load results, {amos} AMO results and "
+          f"{n} FP results checked, "
           f"{len(errors)} disagreements")
     return 1 if errors else 0
 
