@@ -130,6 +130,7 @@ fn restricted_option_sets_run_cleanly() {
         csr: false,
         memory: false,
         control_flow: false,
+        ctzw: false,
     };
     check_seeds("int-only", 0..20, 300, &none);
     let fp_only = GenOptions {
