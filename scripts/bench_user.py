@@ -181,7 +181,8 @@ def main():
         r["oxemu_over_native"] = (r["oxemu_s"] / r["native_s"]
                                   if r["oxemu_s"] and r["native_s"] else None)
         ok = "yes" if r["checksum_ok"] else "NO: " + "; ".join(r["problems"])
-        print(f"| {r['program']} | {fmt_s(r['native_s'])} | {fmt_s(r['qemu_s'])} | "
+        label = r["program"] + (f" ({' '.join(r['args'])})" if r["args"] else "")
+        print(f"| {label} | {fmt_s(r['native_s'])} | {fmt_s(r['qemu_s'])} | "
               f"{fmt_s(r['oxemu_s'])} | {fmt_ratio(r['oxemu_over_qemu'])} | "
               f"{fmt_ratio(r['oxemu_over_native'])} | {ok} |")
     print()

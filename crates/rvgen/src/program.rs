@@ -284,6 +284,15 @@ impl Gen<'_> {
                 code.w(encode::encode_u(op, rd, imm));
             }
         }
+        if self.rng.chance(1, 50) {
+            // fences change no register; fence.i ends a translation block
+            if self.rng.chance(1, 2) {
+                let (pred, succ) = (self.rng.below(16) as u32, self.rng.below(16) as u32);
+                code.w(encode::encode_fence(pred, succ));
+            } else {
+                code.w(encode::FENCE_I);
+            }
+        }
         true
     }
 
@@ -299,7 +308,7 @@ impl Gen<'_> {
     }
 
     fn bitmanip(&mut self, code: &mut Code) -> bool {
-        const RR: [(u32, u32, u32); 21] = [
+        const RR: [(u32, u32, u32); 22] = [
             (OP_32, 0, 0x04),
             (OP, 2, 0x10),
             (OP, 4, 0x10),
@@ -321,6 +330,7 @@ impl Gen<'_> {
             (OP, 1, 0x24),
             (OP, 5, 0x24),
             (OP, 1, 0x34),
+            (OP, 1, 0x14),
         ];
         // (opcode, funct3, imm) unary forms
         const UN: [(u32, u32, i32); 11] = [
@@ -355,6 +365,9 @@ impl Gen<'_> {
             }
             1 => {
                 let &(op, f3, imm) = self.rng.pick(&UN);
+                if (op, imm) == (OP_IMM_32, 0x601) && !self.opts.ctzw {
+                    return false;
+                }
                 code.w(encode::encode_i(op, f3, rd, a, imm));
             }
             _ => {
@@ -362,11 +375,6 @@ impl Gen<'_> {
                 let sh = self.rng.below(n) as i32;
                 code.w(encode::encode_i(op, f3, rd, a, hi | sh));
             }
-        }
-        if self.rng.chance(1, 20) {
-            // bset is the one register form not in the table above
-            let (rd, a, b) = (self.rd(), self.rs(), self.rs());
-            code.w(encode::encode_r(OP, 1, 0x14, rd, a, b));
         }
         true
     }

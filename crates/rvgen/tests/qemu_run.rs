@@ -2,7 +2,7 @@
 //! when it is not installed; `QEMU_RISCV64` overrides the command).
 
 use oxemu_rvgen::{
-    DUMP_F_OFFSET, DUMP_FCSR_OFFSET, DUMP_SIZE, DUMP_X_OFFSET, GenOptions, generate,
+    DUMP_F_OFFSET, DUMP_FCSR_OFFSET, DUMP_SIZE, DUMP_X_OFFSET, Dump, GenOptions, generate,
     generate_garbage,
 };
 use std::os::unix::fs::PermissionsExt;
@@ -130,6 +130,7 @@ fn restricted_option_sets_run_cleanly() {
         csr: false,
         memory: false,
         control_flow: false,
+        ctzw: false,
     };
     check_seeds("int-only", 0..20, 300, &none);
     let fp_only = GenOptions {
@@ -201,6 +202,25 @@ fn garbage_programs_end_in_a_signal_or_exit() {
         sigill_or_segv >= 30,
         "only {sigill_or_segv} of 40 died of SIGILL/SIGSEGV"
     );
+}
+
+#[test]
+fn two_runs_of_one_program_print_the_same_dump() {
+    let Some(qemu) = qemu() else { return };
+    let dir = scratch_dir("repeat");
+    let exe = dir.join("p");
+    write_exe(&exe, &generate(42, 2000, &GenOptions::default()));
+    let a = run(&qemu, &exe, Duration::from_secs(20));
+    let b = run(&qemu, &exe, Duration::from_secs(20));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (a, b) = (
+        Dump::parse(&a.stdout).unwrap(),
+        Dump::parse(&b.stdout).unwrap(),
+    );
+    assert_eq!(a.diff(&b), Vec::<String>::new());
+    // the random body changed registers away from their initial values
+    let initial = Dump::parse(&vec![0; DUMP_SIZE]).unwrap();
+    assert!(a.diff(&initial).len() > 40);
 }
 
 #[test]

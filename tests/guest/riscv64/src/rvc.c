@@ -12,7 +12,7 @@ long rvc_run(u64 *out, u8 *buf);
 static const char *const names[] = {
     "c.li -32", "c.li 31", "c.addi -32", "c.lui 0xfffff", "c.lui 0x1f",
     "c.addiw 0x7fffffff+1", "c.addiw 0 (sext.w)", "c.addi16sp -64",
-    "c.addi16sp 496", "c.addi4spn 8", "c.addi4spn 1020", "c.srli 63",
+    "c.addi16sp -64 then +496", "c.addi4spn 8", "c.addi4spn 1020", "c.srli 63",
     "c.srai 1", "c.srli 32", "c.srai 63", "c.andi -32", "c.andi 31",
     "c.sub", "c.xor", "c.or", "c.and", "c.subw", "c.addw", "c.mv",
     "c.add", "c.slli 63", "c.slli 1", "c.li 5; c.addi 31", "c.ld 8",
