@@ -266,9 +266,9 @@ pub fn cvt_d_lu(x: u64, rm: u8, flags: &mut u8) -> u64 {
 /// FCVT.S.D: rounds a double to single; NaNs become the canonical NaN.
 #[inline]
 pub fn cvt_s_d(a: u64, rm: u8, flags: &mut u8) -> u64 {
+    let x = f64::from_bits(a);
+    let r = x as f32;
     if rm == RNE {
-        let x = f64::from_bits(a);
-        let r = x as f32;
         // Results below the normal range need the tininess rule.
         if (x.abs() >= f32::MIN_POSITIVE as f64 || x == 0.0) && r.is_finite() {
             if r as f64 != x {
@@ -276,6 +276,10 @@ pub fn cvt_s_d(a: u64, rm: u8, flags: &mut u8) -> u64 {
             }
             return nan_box(r.to_bits() as u64);
         }
+    } else if rm != RMM && steppable(r.to_bits() as u64, F32) {
+        // The exact value is x itself.
+        let side = x.partial_cmp(&(r as f64)).unwrap_or(Ordering::Equal);
+        return nan_box(from_nearest(r.to_bits() as u64, side, rm, F32, flags));
     }
     nan_box(soft::convert(a, F64, F32, rm, flags))
 }

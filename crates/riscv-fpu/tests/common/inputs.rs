@@ -185,7 +185,13 @@ pub fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
         return (int(rng), 0, 0);
     }
     let p = op.prec;
-    let a = float(rng, p, None);
+    let mut a = float(rng, p, None);
+    if op.name == "cvt.s.d" && rng.below(3) == 0 {
+        // Doubles near the single-precision range limits.
+        let target = boundary(rng, Prec::S);
+        let nudge = rng.below(1 << 31).wrapping_sub(1 << 30);
+        a = target.to_bits().wrapping_add(nudge);
+    }
     let mut b = float(rng, p, Some(a));
     let steerable = matches!(op.shape, Shape::Binary | Shape::Ternary)
         && !op.name.starts_with("add")
