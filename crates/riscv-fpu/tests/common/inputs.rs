@@ -108,7 +108,10 @@ pub fn float(rng: &mut Rng, prec: Prec, near: Option<u64>) -> u64 {
         ),
         14 => match prec {
             // An improperly boxed single reads as the canonical NaN.
-            Prec::S if rng.below(4) == 0 => rng.next() & 0x7fff_ffff_ffff_ffff,
+            Prec::S if rng.below(4) == 0 => {
+                let upper = [0, 0xffff_fffe, 0x7fff_ffff, 0xefff_ffff, rng.next() >> 32];
+                (upper[rng.below(5) as usize] << 32) | (rng.next() & 0xffff_ffff)
+            }
             _ => make(prec, neg, 0, 1 << rng.below(m as u64)),
         },
         _ => make(prec, neg, rng.below(max_e + 1), man),
