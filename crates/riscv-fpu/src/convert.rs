@@ -4,10 +4,12 @@
 //! Float-to-integer rounding is exact on the host for every rounding mode
 //! (trunc/floor/ceil/round are exact operations), so it needs no slow path.
 
+use crate::directed::{from_nearest, steppable};
 use crate::flags::{NV, NX};
-use crate::format::{F32, F64, nan_box, unbox};
+use crate::format::{F32, F64, Format, nan_box, unbox};
 use crate::rm::{RDN, RMM, RNE, RTZ, RUP};
 use crate::soft;
+use std::cmp::Ordering;
 
 /// Magnitude from which every double is an integer.
 const INTEGRAL: f64 = 4503599627370496.0; // 2^52
@@ -168,59 +170,66 @@ pub fn cvt_lu_d(a: u64, rm: u8, flags: &mut u8) -> u64 {
     to_int(f64::from_bits(a), rm, &LU, flags)
 }
 
+/// Delivers the nearest conversion `r` of an integer (raw bits of format
+/// `f`) or its directed rounding, given `side` = the integer compared with
+/// `r`; `None` leaves RMM and zero to the exact path.
+#[inline]
+fn int_result(r: u64, side: Ordering, rm: u8, f: Format, flags: &mut u8) -> Option<u64> {
+    if rm == RNE {
+        if side != Ordering::Equal {
+            *flags |= NX;
+        }
+        return Some(r);
+    }
+    // Nonzero integers are far from the subnormal range and from overflow.
+    if rm != RMM && steppable(r, f) {
+        return Some(from_nearest(r, side, rm, f, flags));
+    }
+    None
+}
+
+/// Signed integer to single.
+#[inline]
+fn signed_to_single(v: i64, rm: u8, flags: &mut u8) -> u64 {
+    let r = v as f32;
+    let side = (v as i128).cmp(&(r as i128));
+    let bits = int_result(r.to_bits() as u64, side, rm, F32, flags)
+        .unwrap_or_else(|| soft::from_int(v < 0, v.unsigned_abs(), rm, F32, flags));
+    nan_box(bits)
+}
+
+/// Unsigned integer to single.
+#[inline]
+fn unsigned_to_single(v: u64, rm: u8, flags: &mut u8) -> u64 {
+    let r = v as f32;
+    let side = (v as u128).cmp(&(r as u128));
+    let bits = int_result(r.to_bits() as u64, side, rm, F32, flags)
+        .unwrap_or_else(|| soft::from_int(false, v, rm, F32, flags));
+    nan_box(bits)
+}
+
 /// FCVT.S.W (reads the low 32 bits of `x` as signed)
 #[inline]
 pub fn cvt_s_w(x: u64, rm: u8, flags: &mut u8) -> u64 {
-    let v = x as i32 as i64;
-    if rm == RNE {
-        let r = v as f32;
-        if r as i64 != v {
-            *flags |= NX;
-        }
-        return nan_box(r.to_bits() as u64);
-    }
-    nan_box(soft::from_int(v < 0, v.unsigned_abs(), rm, F32, flags))
+    signed_to_single(x as i32 as i64, rm, flags)
 }
 
 /// FCVT.S.WU (reads the low 32 bits of `x` as unsigned)
 #[inline]
 pub fn cvt_s_wu(x: u64, rm: u8, flags: &mut u8) -> u64 {
-    let v = x as u32 as i64;
-    if rm == RNE {
-        let r = v as f32;
-        if r as i64 != v {
-            *flags |= NX;
-        }
-        return nan_box(r.to_bits() as u64);
-    }
-    nan_box(soft::from_int(false, v as u64, rm, F32, flags))
+    unsigned_to_single(x as u32 as u64, rm, flags)
 }
 
 /// FCVT.S.L
 #[inline]
 pub fn cvt_s_l(x: u64, rm: u8, flags: &mut u8) -> u64 {
-    let v = x as i64;
-    if rm == RNE {
-        let r = v as f32;
-        if r as i128 != v as i128 {
-            *flags |= NX;
-        }
-        return nan_box(r.to_bits() as u64);
-    }
-    nan_box(soft::from_int(v < 0, v.unsigned_abs(), rm, F32, flags))
+    signed_to_single(x as i64, rm, flags)
 }
 
 /// FCVT.S.LU
 #[inline]
 pub fn cvt_s_lu(x: u64, rm: u8, flags: &mut u8) -> u64 {
-    if rm == RNE {
-        let r = x as f32;
-        if r as u128 != x as u128 {
-            *flags |= NX;
-        }
-        return nan_box(r.to_bits() as u64);
-    }
-    nan_box(soft::from_int(false, x, rm, F32, flags))
+    unsigned_to_single(x, rm, flags)
 }
 
 /// FCVT.D.W (always exact)
@@ -239,35 +248,27 @@ pub fn cvt_d_wu(x: u64, _rm: u8, _flags: &mut u8) -> u64 {
 #[inline]
 pub fn cvt_d_l(x: u64, rm: u8, flags: &mut u8) -> u64 {
     let v = x as i64;
-    if rm == RNE {
-        let r = v as f64;
-        if r as i128 != v as i128 {
-            *flags |= NX;
-        }
-        return r.to_bits();
-    }
-    soft::from_int(v < 0, v.unsigned_abs(), rm, F64, flags)
+    let r = v as f64;
+    let side = (v as i128).cmp(&(r as i128));
+    int_result(r.to_bits(), side, rm, F64, flags)
+        .unwrap_or_else(|| soft::from_int(v < 0, v.unsigned_abs(), rm, F64, flags))
 }
 
 /// FCVT.D.LU
 #[inline]
 pub fn cvt_d_lu(x: u64, rm: u8, flags: &mut u8) -> u64 {
-    if rm == RNE {
-        let r = x as f64;
-        if r as u128 != x as u128 {
-            *flags |= NX;
-        }
-        return r.to_bits();
-    }
-    soft::from_int(false, x, rm, F64, flags)
+    let r = x as f64;
+    let side = (x as u128).cmp(&(r as u128));
+    int_result(r.to_bits(), side, rm, F64, flags)
+        .unwrap_or_else(|| soft::from_int(false, x, rm, F64, flags))
 }
 
 /// FCVT.S.D: rounds a double to single; NaNs become the canonical NaN.
 #[inline]
 pub fn cvt_s_d(a: u64, rm: u8, flags: &mut u8) -> u64 {
+    let x = f64::from_bits(a);
+    let r = x as f32;
     if rm == RNE {
-        let x = f64::from_bits(a);
-        let r = x as f32;
         // Results below the normal range need the tininess rule.
         if (x.abs() >= f32::MIN_POSITIVE as f64 || x == 0.0) && r.is_finite() {
             if r as f64 != x {
@@ -275,6 +276,10 @@ pub fn cvt_s_d(a: u64, rm: u8, flags: &mut u8) -> u64 {
             }
             return nan_box(r.to_bits() as u64);
         }
+    } else if rm != RMM && steppable(r.to_bits() as u64, F32) {
+        // The exact value is x itself.
+        let side = x.partial_cmp(&(r as f64)).unwrap_or(Ordering::Equal);
+        return nan_box(from_nearest(r.to_bits() as u64, side, rm, F32, flags));
     }
     nan_box(soft::convert(a, F64, F32, rm, flags))
 }

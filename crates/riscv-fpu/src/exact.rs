@@ -1,6 +1,9 @@
 //! Cheap exactness tests on host floating-point results (error-free
 //! transformations and integer significand checks).
 
+use crate::directed::sign;
+use std::cmp::Ordering;
+
 /// Significand of a finite binary64 value as an integer (hidden bit added
 /// for normal numbers).
 #[inline]
@@ -54,17 +57,27 @@ pub fn quotient_exact(x: f64, y: f64, q: f64) -> bool {
 }
 
 /// For `r = fl(x * y + z)` with every input, the product and `r` safely in
-/// the normal range: is `r` inexact?
+/// the normal range: the exact `x * y + z` compared with `r`.
 ///
-/// `x * y = ph + pl` (TwoProd) and `r - z = d + dl` (Fast2Sum) are both
-/// exact, and both pairs are round-to-nearest normalised, so the values
-/// agree iff the pairs agree component-wise.
+/// `x * y = ph + pl` (TwoProd) and `r - z = d + dl` (Fast2Sum) are exact,
+/// and the sign wanted is that of `(ph + pl) - (d + dl)`. Rounding to
+/// nearest is monotonic and `ph`, `d` are the nearest doubles to the two
+/// sums, so unequal heads already decide it (sparing the second fused
+/// multiply-add); equal heads leave it to the tails, whose rounded
+/// difference keeps the exact difference's sign.
 #[inline]
-pub fn fma_inexact(x: f64, y: f64, z: f64, r: f64) -> bool {
+pub fn fma_side(x: f64, y: f64, z: f64, r: f64) -> Ordering {
     let ph = x * y;
-    let pl = x.mul_add(y, -ph);
     let d = r - z;
+    if ph != d {
+        return if ph > d {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        };
+    }
+    let pl = x.mul_add(y, -ph);
     let (big, small) = if r.abs() >= z.abs() { (r, -z) } else { (-z, r) };
     let dl = small - (d - big);
-    ph != d || pl != dl
+    sign(pl - dl)
 }

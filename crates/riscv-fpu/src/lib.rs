@@ -7,9 +7,14 @@
 //! are always canonical. Tininess is detected after rounding.
 //!
 //! `rm` is an already resolved static rounding mode (see [`rm`]); the caller
-//! replaces the dynamic mode by `frm` and rejects the reserved encodings.
-//! Round-to-nearest-even uses the host's native arithmetic with exact flag
-//! detection; the other modes and the rare special cases use the exact
+//! replaces the dynamic mode by `frm` and rejects the reserved encodings
+//! (any other value behaves as RNE).
+//!
+//! Results come from the host's native round-to-nearest-even arithmetic;
+//! error-free transformations and integer significand checks yield the
+//! exact flags and, for RTZ/RDN/RUP, on which side of the nearest result the
+//! exact value lies, which picks the directed result. RMM and the rare cases
+//! (NaN, infinity, overflow, results near the subnormal range) use the exact
 //! integer implementation in [`soft`].
 
 #![forbid(unsafe_code)]

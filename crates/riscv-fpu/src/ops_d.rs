@@ -3,12 +3,12 @@
 //! Results come from the host's native round-to-nearest-even arithmetic;
 //! exact error terms give the flags and, for RTZ/RDN/RUP, the side of the
 //! nearest result on which the exact value lies. Anything else (RMM, NaN,
-//! infinity, overflow, results near the subnormal range, directed fused
-//! multiply-add) goes to the exact integer implementation in [`soft`].
+//! infinity, overflow, results near the subnormal range) goes to the exact
+//! integer implementation in [`soft`].
 
 use crate::directed::{cmp_scaled, from_nearest, sign, steppable};
 use crate::exact::{
-    fma_inexact, lsb_exponent64, product_inexact, quotient_exact, significand64, sum_error,
+    fma_side, lsb_exponent64, product_inexact, quotient_exact, significand64, sum_error,
 };
 use crate::flags::NX;
 use crate::format::F64;
@@ -167,20 +167,20 @@ pub fn sqrt_d(a: u64, rm: u8, flags: &mut u8) -> u64 {
 /// Shared body of the four fused multiply-adds.
 #[inline]
 fn fused(a: u64, b: u64, c: u64, op: FmaOp, rm: u8, flags: &mut u8) -> u64 {
-    if rm == RNE {
-        let (negate_product, negate_addend) = op.negations();
-        let x = f64::from_bits(a);
-        let x = if negate_product { -x } else { x };
-        let y = f64::from_bits(b);
-        let z = f64::from_bits(c);
-        let z = if negate_addend { -z } else { z };
-        let r = x.mul_add(y, z);
-        if safely_normal(r) {
-            let ph = (x * y).abs();
-            if (SAFE_PRODUCT..f64::INFINITY).contains(&ph) {
-                raise_if(fma_inexact(x, y, z, r), flags);
-                return r.to_bits();
-            }
+    let (negate_product, negate_addend) = op.negations();
+    let x = f64::from_bits(a);
+    let x = if negate_product { -x } else { x };
+    let y = f64::from_bits(b);
+    let z = f64::from_bits(c);
+    let z = if negate_addend { -z } else { z };
+    let r = x.mul_add(y, z);
+    if safely_normal(r) && (SAFE_PRODUCT..f64::INFINITY).contains(&(x * y).abs()) {
+        if rm == RNE {
+            raise_if(fma_side(x, y, z, r) != Ordering::Equal, flags);
+            return r.to_bits();
+        }
+        if directed_ok(r, rm) {
+            return from_nearest(r.to_bits(), fma_side(x, y, z, r), rm, F64, flags);
         }
     }
     soft::fma(a, b, c, op, rm, F64, flags)

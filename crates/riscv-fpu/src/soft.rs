@@ -3,6 +3,7 @@
 //! (NaN, infinity, overflow, underflow) that the native fast paths hand over.
 //!
 //! All functions take and return raw, unboxed bit patterns of format `f`.
+//! They are marked cold: on the hot paths they are the unlikely branch.
 
 use crate::flags::{DZ, NV};
 use crate::format::Format;
@@ -125,6 +126,7 @@ fn add_finite(
 }
 
 /// `a + b`.
+#[cold]
 pub fn add(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
     let (x, y) = (unpack(a, f), unpack(b, f));
     match (x.kind, y.kind) {
@@ -146,11 +148,13 @@ pub fn add(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
 }
 
 /// `a - b`.
+#[cold]
 pub fn sub(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
     add(a, b ^ f.sign_bit(), rm, f, flags)
 }
 
 /// `a * b`.
+#[cold]
 pub fn mul(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
     let (x, y) = (unpack(a, f), unpack(b, f));
     let negative = x.negative != y.negative;
@@ -166,6 +170,7 @@ pub fn mul(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
 }
 
 /// `a / b`.
+#[cold]
 pub fn div(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
     let (x, y) = (unpack(a, f), unpack(b, f));
     let negative = x.negative != y.negative;
@@ -194,6 +199,7 @@ pub fn div(a: u64, b: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
 }
 
 /// Square root of `a`.
+#[cold]
 pub fn sqrt(a: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
     let x = unpack(a, f);
     match x.kind {
@@ -219,6 +225,7 @@ pub fn sqrt(a: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
 
 /// Fused `(±(a * b)) + (±c)` with a single rounding; `op` selects
 /// FMADD / FMSUB / FNMSUB / FNMADD.
+#[cold]
 pub fn fma(a: u64, b: u64, c: u64, op: FmaOp, rm: u8, f: Format, flags: &mut u8) -> u64 {
     let (negate_product, negate_addend) = op.negations();
     let (x, y, z) = (unpack(a, f), unpack(b, f), unpack(c, f));
@@ -293,6 +300,7 @@ impl FmaOp {
 }
 
 /// Rounds the integer `mag` (negated if `negative`) into format `f`.
+#[cold]
 pub fn from_int(negative: bool, mag: u64, rm: u8, f: Format, flags: &mut u8) -> u64 {
     if mag == 0 {
         return 0;
@@ -302,6 +310,7 @@ pub fn from_int(negative: bool, mag: u64, rm: u8, f: Format, flags: &mut u8) -> 
 
 /// Converts between formats (`from` to `to`), rounding with `rm`; NaNs
 /// become canonical.
+#[cold]
 pub fn convert(a: u64, from: Format, to: Format, rm: u8, flags: &mut u8) -> u64 {
     let x = unpack(a, from);
     match x.kind {

@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-const CASES_PER_MODE: usize = 2000;
+const CASES_PER_MODE: usize = 5000;
 
 fn program_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

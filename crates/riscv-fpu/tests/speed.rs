@@ -1,7 +1,7 @@
 //! Rough per-operation timings (not a pass/fail test):
 //! `cargo test --release -p oxemu-riscv-fpu --test speed -- --ignored --nocapture`
 
-use oxemu_riscv_fpu::rm::{RNE, RTZ};
+use oxemu_riscv_fpu::rm::{RMM, RNE, RTZ};
 use oxemu_riscv_fpu::*;
 use std::hint::black_box;
 use std::time::Instant;
@@ -44,6 +44,23 @@ fn time(name: &str, ops: &[(u64, u64, u64)], f: impl Fn(u64, u64, u64, &mut u8) 
     println!("{name:>14}: {best:6.2} ns/op");
 }
 
+/// Best-of-trials time per call when each call consumes the previous
+/// result, as in a recurrence: latency rather than throughput.
+fn chained(name: &str, start: f64, f: impl Fn(u64, &mut u8) -> u64) {
+    let mut flags = 0;
+    let mut best = f64::INFINITY;
+    for _ in 0..TRIALS {
+        let mut x = start.to_bits();
+        let t = Instant::now();
+        for _ in 0..ROUNDS * N {
+            x = f(x, &mut flags);
+        }
+        best = best.min(t.elapsed().as_nanos() as f64 / (ROUNDS * N) as f64);
+        black_box((x, flags));
+    }
+    println!("{name:>14}: {best:6.2} ns/op (dependent chain)");
+}
+
 fn single(ops: &[(u64, u64, u64)]) -> Vec<(u64, u64, u64)> {
     let s = |x: u64| (f64::from_bits(x) as f32).to_bits() as u64 | 0xffff_ffff_0000_0000;
     ops.iter().map(|&(a, b, c)| (s(a), s(b), s(c))).collect()
@@ -70,4 +87,17 @@ fn report_ns_per_op() {
     time("mul_d rtz", &d, |a, b, _, f| mul_d(a, b, RTZ, f));
     time("div_d rtz", &d, |a, b, _, f| div_d(a, b, RTZ, f));
     time("madd_d rtz", &d, |a, b, c, f| madd_d(a, b, c, RTZ, f));
+    let k = |v: f64| v.to_bits();
+    chained("add_d", 1.0, |x, f| add_d(x, k(1e-3), RNE, f));
+    chained("mul_d", 1.0, |x, f| mul_d(x, k(1.000_000_1), RNE, f));
+    chained("div_d", 1.0, |x, f| div_d(x, k(1.000_000_1), RNE, f));
+    chained("madd_d", 1.0, |x, f| {
+        madd_d(x, k(0.999_999), k(1e-3), RNE, f)
+    });
+    chained("host add", 1.0, |x, _| (f64::from_bits(x) + 1e-3).to_bits());
+    // RMM always takes the exact integer path.
+    time("add_d rmm", &d, |a, b, _, f| add_d(a, b, RMM, f));
+    time("mul_d rmm", &d, |a, b, _, f| mul_d(a, b, RMM, f));
+    time("div_d rmm", &d, |a, b, _, f| div_d(a, b, RMM, f));
+    time("madd_d rmm", &d, |a, b, c, f| madd_d(a, b, c, RMM, f));
 }

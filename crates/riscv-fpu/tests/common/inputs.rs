@@ -108,11 +108,22 @@ pub fn float(rng: &mut Rng, prec: Prec, near: Option<u64>) -> u64 {
         ),
         14 => match prec {
             // An improperly boxed single reads as the canonical NaN.
-            Prec::S if rng.below(4) == 0 => rng.next() & 0x7fff_ffff_ffff_ffff,
+            Prec::S if rng.below(4) == 0 => {
+                let upper = [0, 0xffff_fffe, 0x7fff_ffff, 0xefff_ffff, rng.next() >> 32];
+                (upper[rng.below(5) as usize] << 32) | (rng.next() & 0xffff_ffff)
+            }
             _ => make(prec, neg, 0, 1 << rng.below(m as u64)),
         },
         _ => make(prec, neg, rng.below(max_e + 1), man),
     }
+}
+
+/// `reg` moved by up to four ulps either way.
+fn within_ulps(rng: &mut Rng, prec: Prec, reg: u64) -> u64 {
+    rebox(
+        prec,
+        raw(prec, reg).wrapping_add(rng.below(9)).wrapping_sub(4),
+    )
 }
 
 /// Register value holding the raw bits of `prec`.
@@ -177,29 +188,35 @@ fn as_value(prec: Prec, reg: u64) -> f64 {
     }
 }
 
-/// Operands for one case. Some are steered: the second operand of a
-/// product or quotient so the result lands near a range boundary, and the
-/// addend of fused ops near `-(a * b)` to provoke cancellation.
+/// Operands for one case. Some are steered: the second operand so that the
+/// result lands within a few ulps of a range boundary, and the addend of
+/// fused ops near `-(a * b)` (or a boundary minus it) to provoke
+/// cancellation.
 pub fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
     if op.shape == Shape::FromInt {
         return (int(rng), 0, 0);
     }
     let p = op.prec;
-    let a = float(rng, p, None);
+    let mut a = float(rng, p, None);
+    if op.name == "cvt.s.d" && rng.below(3) == 0 {
+        // Doubles near the single-precision range limits.
+        let target = boundary(rng, Prec::S);
+        let nudge = rng.below(1 << 31).wrapping_sub(1 << 30);
+        a = target.to_bits().wrapping_add(nudge);
+    }
     let mut b = float(rng, p, Some(a));
-    let steerable = matches!(op.shape, Shape::Binary | Shape::Ternary)
-        && !op.name.starts_with("add")
-        && !op.name.starts_with("sub");
+    let steerable = matches!(op.shape, Shape::Binary | Shape::Ternary);
     if steerable && rng.below(4) == 0 {
         let target = boundary(rng, p);
         let x = as_value(p, a);
-        let y = if op.name.starts_with("div") {
-            x / target
-        } else {
-            target / x
+        let y = match op.name.split('.').next() {
+            Some("add") => target - x,
+            Some("sub") => x - target,
+            Some("div") => x / target,
+            _ => target / x,
         };
         if y.is_finite() && y != 0.0 {
-            b = float(rng, p, Some(as_reg(p, y)));
+            b = within_ulps(rng, p, as_reg(p, y));
         }
     }
     let mut c = float(rng, p, Some(b));
@@ -210,7 +227,9 @@ pub fn operands(rng: &mut Rng, op: &Op) -> (u64, u64, u64) {
         } else {
             boundary(rng, p) - product
         };
-        c = float(rng, p, Some(as_reg(p, product)));
+        // Either sign: whichever of the four fused ops it suits.
+        let addend = if rng.below(2) == 0 { product } else { -product };
+        c = within_ulps(rng, p, as_reg(p, addend));
     }
     (a, b, c)
 }
