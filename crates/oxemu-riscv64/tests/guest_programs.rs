@@ -49,6 +49,7 @@ macro_rules! guest_tests {
 }
 
 guest_tests!(
+    ebreak,
     exit42,
     fp_arith_d,
     fp_arith_s,

@@ -43,7 +43,13 @@ fn interpreter_tier0_and_qemu_agree() {
     }
     for seed in 0..programs() {
         let len = 50 + (seed as usize * 37) % 400;
-        let prog = write(&dir, "prog", &generate(seed, len, &GenOptions::default()));
+        // QEMU 7.2 gets ctzw wrong (see tests/guest/riscv64/NOTES.md): programs
+        // with ctzw are compared between oxemu's engines only.
+        let opts = GenOptions {
+            ctzw: seed % 2 == 1,
+            ..GenOptions::default()
+        };
+        let prog = write(&dir, "prog", &generate(seed, len, &opts));
         let interp = run(&["-interp"], &prog, &[]);
         let tier0 = run(&[], &prog, &[]);
         let one = run(&["-one-insn-per-tb"], &prog, &[]);
@@ -61,7 +67,7 @@ fn interpreter_tier0_and_qemu_agree() {
             interp.stdout == one.stdout,
             "seed {seed}: one-insn-per-tb differs"
         );
-        if qemu {
+        if qemu && !opts.ctzw {
             let q = Command::new("qemu-riscv64").arg(&prog).output().unwrap();
             assert!(
                 q.stdout == interp.stdout,
