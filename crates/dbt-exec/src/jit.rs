@@ -55,6 +55,10 @@ pub struct JitStats {
     pub flushes: u64,
     /// Exits chained.
     pub chained: u64,
+    /// Returns from translated code to the runtime.
+    pub exits: u64,
+    /// Of those, indirect jumps that missed the jump cache.
+    pub lookups: u64,
 }
 
 /// The tier-0 engine for guest state `S`.
@@ -111,6 +115,7 @@ impl<S: GuestState + 'static> Jit<S> {
                 jmp_cache: jmp_cache.as_mut_ptr() as u64,
                 mem_limit,
                 fault_addr: 0,
+                cur_pc: 0,
             },
             state,
         }));
@@ -279,6 +284,7 @@ impl<S: GuestState + 'static> Jit<S> {
                 obs(Observe::Exec { pc, state });
             }
             let r = self.enter_code(code);
+            self.stats.exits += 1;
             let next = self.ctx().next_pc;
             match r & 0xff {
                 exit_code::CHAIN => {
@@ -286,6 +292,7 @@ impl<S: GuestState + 'static> Jit<S> {
                     pc = next;
                 }
                 exit_code::LOOKUP => {
+                    self.stats.lookups += 1;
                     pc = next;
                     if self.opts.chain {
                         let id = match self.cache.lookup(pc, mode) {

@@ -20,6 +20,9 @@ pub struct ExecCtx {
     pub mem_limit: u64,
     /// Guest address of the last faulting access (filled by the fault handler).
     pub fault_addr: u64,
+    /// Guest pc of the memory access being executed, stored by tier-1 code before
+    /// each access that may fault (tier 0 finds it from the faulting host pc).
+    pub cur_pc: u64,
 }
 
 /// One entry of the indirect-jump cache: guest pc → host code.

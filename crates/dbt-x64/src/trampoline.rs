@@ -23,6 +23,11 @@ pub struct Trampoline {
     /// Where the fault handler resumes a faulting thread (with `rsp` reset to
     /// `ExecCtx::host_sp`).
     pub fault: usize,
+    /// `extern "C" fn(state: *mut S, guest_base: usize, func: usize) -> u64`: like
+    /// `enter`, but *calls* `func(state, guest_base)`, a function following the
+    /// System V ABI (tier-1 code) that returns an exit code; faults inside it unwind
+    /// to the same frame as faults in tier-0 code.
+    pub enter_call: usize,
     /// Returns a jump-cache miss; empty jump-cache entries point here, so an entry
     /// whose pc happens to match the empty marker still behaves as a miss.
     pub lookup_miss: usize,
@@ -66,6 +71,22 @@ pub fn build_trampoline(base: usize) -> Trampoline {
         ; mov eax, exit_code::FAULT as i32
         ; jmp ->epi
     );
+    let enter_call = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; push rbx
+        ; push rbp
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; sub rsp, FRAME_BYTES
+        ; mov r15, rdi
+        ; mov r14, rsi
+        ; mov QWORD [r15 + host_sp], rsp
+        ; call rdx
+        ; jmp ->epi
+    );
     let lookup_miss = a.offset().0;
     dynasm!(a
         ; .arch x64
@@ -80,6 +101,7 @@ pub fn build_trampoline(base: usize) -> Trampoline {
         enter,
         epilogue,
         fault,
+        enter_call,
         lookup_miss,
     }
 }

@@ -94,7 +94,13 @@ fn run(o: Options) -> anyhow::Result<GuestExit> {
         }
         EngineKind::Interp => Engine::interp(cpu),
     };
-    Ok(cpu_loop(&mut engine, &tr, &mut process, loaded.entry))
+    let exit = cpu_loop(&mut engine, &tr, &mut process, loaded.entry);
+    if let (Some(path), Engine::Jit(jit)) = (std::env::var_os("OXEMU_STATS"), &engine) {
+        // Translator counters for performance work, appended to the named file.
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        writeln!(f, "{:?}", jit.stats)?;
+    }
+    Ok(exit)
 }
 
 fn main() {
