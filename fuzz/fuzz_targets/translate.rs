@@ -18,8 +18,17 @@ fuzz_target!(|data: &[u8]| {
         oxemu_dbt_ir::verify(&block, &GUEST_DESC).expect("frontend produced invalid IR");
         let opt = oxemu_dbt_opt::optimize(&block, &GUEST_DESC);
         oxemu_dbt_ir::verify(&opt, &GUEST_DESC).expect("optimizer produced invalid IR");
-        oxemu_dbt_x64::compile_block(&opt, &GUEST_DESC, 0x7000_0000, 0, 0x7000_0000)
+        oxemu_dbt_x64::compile_block(&opt, &GUEST_DESC, params())
             .expect("tier 0 failed to compile a block");
         pc += block.guest_len.max(2);
     }
 });
+
+fn params() -> oxemu_dbt_x64::CompileParams<'static> {
+    oxemu_dbt_x64::CompileParams {
+        base: 0x7000_0000,
+        block_id: 0,
+        epilogue: 0x7000_0000,
+        hot_record: None,
+    }
+}

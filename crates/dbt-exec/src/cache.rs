@@ -2,6 +2,9 @@
 //! invalidation, and the chaining links between blocks.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use oxemu_dbt_ir::Block;
 
 use oxemu_dbt_ir::Global;
 use oxemu_dbt_x64::{ExitSite, MemSite};
@@ -28,6 +31,8 @@ pub struct BlockInfo {
     pub mem_sites: Vec<MemSite>,
     /// Globals cached in host registers.
     pub cached: Vec<(Global, u8)>,
+    /// The optimized IR it was compiled from (for tier-1 region formation).
+    pub ir: Arc<Block>,
     /// Exits of other blocks chained to this one: (block id, exit index).
     pub incoming: Vec<(u32, u8)>,
     /// False once invalidated.

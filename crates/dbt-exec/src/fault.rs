@@ -137,7 +137,15 @@ unsafe fn handle<S: GuestState + 'static>(
         return true;
     }
     let Some(block) = jit.cache.block_at(rip) else {
-        return false;
+        // Tier-1 code stores the state and the guest pc before every access.
+        if jit.tier1.region_at(rip).is_none() {
+            return false;
+        }
+        frame.ctx.next_pc = frame.ctx.cur_pc;
+        frame.ctx.fault_addr = guest_addr;
+        gregs[libc::REG_RSP as usize] = frame.ctx.host_sp as i64;
+        gregs[libc::REG_RIP as usize] = jit.fault_entry as i64;
+        return true;
     };
     let offset = (rip - block.code) as u32;
     let Some(site) = block.mem_sites.iter().find(|s| s.offset == offset) else {

@@ -4,12 +4,17 @@ use std::io;
 
 use oxemu_dbt_ir::Block;
 use oxemu_dbt_ir::desc::{GuestDesc, GuestState};
-use oxemu_dbt_x64::{ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, compile_block, exit_code, trap_kind};
+use oxemu_dbt_x64::{
+    CompileParams, ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, compile_block, exit_code, trap_kind,
+};
 
 use crate::cache::{BlockCache, BlockInfo};
 use crate::codebuf::CodeBuffer;
 use crate::fault;
+use crate::tier1::{RegionCompiler, Tier1, TierPolicy};
 use crate::{Event, Observe};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 
 /// Guest state with the execution context right below it, as translated code expects.
 #[repr(C)]
@@ -29,6 +34,9 @@ pub struct JitOptions {
     pub optimize: bool,
     /// Size of the code buffer in bytes.
     pub code_size: usize,
+    /// When hot loops are compiled by tier 1 (needs a region compiler, see
+    /// [`Jit::set_region_compiler`]).
+    pub tier: TierPolicy,
 }
 
 impl Default for JitOptions {
@@ -37,9 +45,14 @@ impl Default for JitOptions {
             chain: true,
             optimize: true,
             code_size: 256 << 20,
+            tier: TierPolicy::Background(DEFAULT_HOT_THRESHOLD),
         }
     }
 }
+
+/// Loop iterations before a loop header is compiled by tier 1 (see
+/// docs/PERFORMANCE.md for how it was chosen).
+pub const DEFAULT_HOT_THRESHOLD: u32 = 2000;
 
 /// Receives translated blocks and executions (`-d` logging).
 pub type Observer<S> = Box<dyn FnMut(Observe<'_, S>)>;
@@ -59,6 +72,10 @@ pub struct JitStats {
     pub exits: u64,
     /// Of those, indirect jumps that missed the jump cache.
     pub lookups: u64,
+    /// Loops reported hot.
+    pub hot: u64,
+    /// Tier-1 regions published.
+    pub regions: u64,
 }
 
 /// The tier-0 engine for guest state `S`.
@@ -82,6 +99,7 @@ pub struct Jit<S: 'static> {
     pub observer: Option<Observer<S>>,
     /// Counters.
     pub stats: JitStats,
+    pub(crate) tier1: Tier1,
 }
 
 impl<S: GuestState + 'static> Jit<S> {
@@ -135,6 +153,7 @@ impl<S: GuestState + 'static> Jit<S> {
             write_fault_hook: None,
             observer: None,
             stats: JitStats::default(),
+            tier1: Tier1::new(opts.tier),
         })
     }
 
@@ -151,6 +170,17 @@ impl<S: GuestState + 'static> Jit<S> {
         unsafe { &mut (*self.frame).state }
     }
 
+    /// Sets the tier-1 compiler; without one, tier 1 stays off.
+    pub fn set_region_compiler(&mut self, compiler: RegionCompiler) {
+        // SAFETY: `exit_request` is a properly aligned u32 inside the frame, which
+        // outlives the compiler thread (Drop stops the thread before freeing the
+        // frame); translated code and the thread only access it atomically or by
+        // plain aligned 32-bit accesses.
+        let flag: &'static AtomicU32 =
+            unsafe { AtomicU32::from_ptr(&raw mut (*self.frame).ctx.exit_request) };
+        self.tier1.set_compiler(compiler, flag);
+    }
+
     /// Sets the hook for write faults on pages with translated code.
     pub fn set_write_fault_hook(&mut self, hook: Box<dyn Fn(u64) -> bool + Send + Sync>) {
         self.write_fault_hook = Some(hook);
@@ -163,6 +193,7 @@ impl<S: GuestState + 'static> Jit<S> {
 
     /// Drops translations of guest bytes in [start, start+len).
     pub fn invalidate(&mut self, start: u64, len: u64) {
+        self.tier1.invalidate(start, len);
         let dead = self.cache.invalidate(start, len);
         if dead.is_empty() {
             return;
@@ -187,6 +218,7 @@ impl<S: GuestState + 'static> Jit<S> {
     /// Drops every translation.
     pub fn flush(&mut self) {
         self.cache.clear();
+        self.tier1.clear();
         self.buf.reset(self.tramp_len);
         self.jmp_cache.fill(self.empty_entry);
         self.stats.flushes += 1;
@@ -202,11 +234,21 @@ impl<S: GuestState + 'static> Jit<S> {
         if let Err(e) = oxemu_dbt_ir::verify(&block, self.desc) {
             panic!("internal error: invalid IR for guest pc {pc:#x}: {e}");
         }
+        let ir = Arc::new(block);
+        let block = &*ir;
         for attempt in 0..2 {
             self.buf.align();
             let base = self.buf.next_addr();
             let id = self.cache.next_id();
-            let compiled = compile_block(&block, self.desc, base, id, self.epilogue as u64)
+            let tier1 = &mut self.tier1;
+            let mut record = |target: u64| tier1.record_for(target, mode);
+            let params = CompileParams {
+                base,
+                block_id: id,
+                epilogue: self.epilogue as u64,
+                hot_record: Some(&mut record),
+            };
+            let compiled = compile_block(block, self.desc, params)
                 .unwrap_or_else(|e| panic!("internal error compiling guest pc {pc:#x}: {e}"));
             let Some(code) = self.buf.push(&compiled.code) else {
                 assert!(attempt == 0, "a single block does not fit the code buffer");
@@ -215,7 +257,7 @@ impl<S: GuestState + 'static> Jit<S> {
             };
             if let Some(obs) = self.observer.as_mut() {
                 obs(Observe::Compiled {
-                    block: &block,
+                    block,
                     addr: code,
                     code: &compiled.code,
                 });
@@ -230,6 +272,7 @@ impl<S: GuestState + 'static> Jit<S> {
                 exits: compiled.exits,
                 mem_sites: compiled.mem_sites,
                 cached: compiled.cached,
+                ir: Arc::clone(&ir),
                 incoming: Vec::new(),
                 alive: true,
             });
@@ -264,6 +307,9 @@ impl<S: GuestState + 'static> Jit<S> {
     ) -> Event {
         let mut pending_link: Option<(u32, u8)> = None;
         loop {
+            for (record, ranges, code) in self.tier1.take_done() {
+                self.install_region(record, ranges, &code);
+            }
             let flushes = self.stats.flushes;
             let id = match self.cache.lookup(pc, mode) {
                 Some(id) => id,
@@ -306,6 +352,13 @@ impl<S: GuestState + 'static> Jit<S> {
                         };
                     }
                 }
+                exit_code::HOT => {
+                    pc = next;
+                    self.stats.hot += 1;
+                    if let Some((record, ranges, code)) = self.tier1.on_hot(pc, mode, &self.cache) {
+                        self.install_region(record, ranges, &code);
+                    }
+                }
                 exit_code::TRAP => return Event::Trap(trap_kind(r >> 8), next),
                 exit_code::FAULT => {
                     let addr = self.ctx().fault_addr;
@@ -317,6 +370,16 @@ impl<S: GuestState + 'static> Jit<S> {
                 }
             }
         }
+    }
+
+    fn install_region(&mut self, record: u32, ranges: Vec<(u64, u64)>, code: &[u8]) {
+        self.buf.align();
+        let Some(addr) = self.buf.push(code) else {
+            // The buffer is full: the next translation flushes it; the loop stays in tier 0.
+            return;
+        };
+        self.tier1.publish(record, ranges, addr, code.len());
+        self.stats.regions += 1;
     }
 
     fn enter_code(&mut self, code: usize) -> u64 {
@@ -334,6 +397,8 @@ impl<S: GuestState + 'static> Jit<S> {
 
 impl<S> Drop for Jit<S> {
     fn drop(&mut self) {
+        // The tier-1 thread may still poke the frame: stop it first.
+        self.tier1 = Tier1::new(TierPolicy::Tier0Only);
         // SAFETY: `frame` came from Box::into_raw in `new` and is freed once.
         drop(unsafe { Box::from_raw(self.frame) });
     }

@@ -15,10 +15,12 @@ mod cache;
 mod codebuf;
 mod fault;
 mod jit;
+mod tier1;
 
 pub use cache::PAGE;
 pub use fault::GUARD_BYTES;
-pub use jit::{Jit, JitFrame, JitOptions, JitStats, Observer};
+pub use jit::{DEFAULT_HOT_THRESHOLD, Jit, JitFrame, JitOptions, JitStats, Observer};
+pub use tier1::{RegionCompiler, TierPolicy};
 
 use oxemu_dbt_ir::{Block, TrapKind};
 

@@ -80,6 +80,7 @@ pub(crate) struct Emitter<'a, S: 'static> {
     pub elide: Vec<bool>,
     /// Whether each global's cache register holds its current value.
     pub valid: Vec<bool>,
+    pub hot_record: Option<&'a mut dyn FnMut(u64) -> Option<u64>>,
 }
 
 macro_rules! ctx_field {
@@ -161,6 +162,11 @@ impl<S> Emitter<'_, S> {
         match exit {
             Exit::Chain(pc) => {
                 self.write_back();
+                if pc <= self.block.pc
+                    && let Some(record) = self.hot_record.as_mut().and_then(|f| f(pc))
+                {
+                    self.emit_hot_check(pc, record);
+                }
                 while !(self.a.offset().0 + 1).is_multiple_of(4) {
                     dynasm!(self.a ; .arch x64 ; nop);
                 }
@@ -210,6 +216,38 @@ impl<S> Emitter<'_, S> {
                 self.jmp_epilogue();
             }
         }
+    }
+
+    /// On a backward branch to `pc` (a loop): enter the tier-1 region published for
+    /// it, or count the iteration and report the loop hot when the count runs out.
+    fn emit_hot_check(&mut self, pc: u64, record: u64) {
+        let region_off = std::mem::offset_of!(crate::HotRecord, region) as i32;
+        let (region, hot, go_on) = (
+            self.a.new_dynamic_label(),
+            self.a.new_dynamic_label(),
+            self.a.new_dynamic_label(),
+        );
+        dynasm!(self.a
+            ; .arch x64
+            ; mov rax, QWORD record as i64
+            ; mov rcx, QWORD [rax + region_off]
+            ; test rcx, rcx
+            ; jnz =>region
+            ; sub DWORD [rax], 1
+            ; jz =>hot
+            ; jmp =>go_on
+            ; =>region
+            ; mov rdi, r15
+            ; mov rsi, r14
+            ; call rcx
+        );
+        self.jmp_epilogue();
+        dynasm!(self.a ; .arch x64 ; =>hot);
+        load_imm(&mut self.a, RAX, pc);
+        self.set_next_pc_rax();
+        load_imm(&mut self.a, RAX, exit_code::HOT);
+        self.jmp_epilogue();
+        dynasm!(self.a ; .arch x64 ; =>go_on);
     }
 
     fn emit_set(&mut self, g: Global, v: Value) {
@@ -472,15 +510,31 @@ pub fn trap_number(kind: TrapKind) -> u64 {
     }
 }
 
-/// Compiles `block` for placement at host address `base`. `block_id` is reported in
-/// unchained exits; `epilogue` is the trampoline's epilogue address.
-pub fn compile_block<S>(
-    block: &Block,
-    desc: &GuestDesc<S>,
-    base: usize,
-    block_id: u32,
-    epilogue: u64,
+/// Where and how a block is compiled.
+pub struct CompileParams<'a> {
+    /// Host address the code will be placed at.
+    pub base: usize,
+    /// Reported in unchained exits.
+    pub block_id: u32,
+    /// The trampoline's epilogue address.
+    pub epilogue: u64,
+    /// For tier-1 profiling: the address of the [`HotRecord`](crate::HotRecord) of a
+    /// backward-branch target pc, or None to leave that branch unprofiled.
+    pub hot_record: Option<&'a mut dyn FnMut(u64) -> Option<u64>>,
+}
+
+/// Compiles `block`.
+pub fn compile_block<'a, S>(
+    block: &'a Block,
+    desc: &'a GuestDesc<S>,
+    p: CompileParams<'a>,
 ) -> Result<CompiledBlock, CompileError> {
+    let CompileParams {
+        base,
+        block_id,
+        epilogue,
+        hot_record,
+    } = p;
     if block.insts.len() > FRAME_SLOTS {
         return Err(CompileError::TooLarge(block.insts.len()));
     }
@@ -499,6 +553,7 @@ pub fn compile_block<S>(
         rax_holds: None,
         elide: Vec::new(),
         valid: vec![false; desc.globals.len()],
+        hot_record,
     };
     e.elide = elidable(block, &e);
     let request = e.a.new_dynamic_label();

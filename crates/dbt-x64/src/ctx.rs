@@ -35,6 +35,19 @@ pub struct JmpCacheEntry {
     pub code: u64,
 }
 
+/// Tier-1 profile of one loop header, shared by the backward branches to it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HotRecord {
+    /// Iterations left before the loop is reported hot.
+    pub counter: i32,
+    /// Padding.
+    pub _pad: u32,
+    /// Address of the published tier-1 function for the loop (0 if none): an
+    /// `extern "C" fn(state, guest_base) -> exit code`.
+    pub region: u64,
+}
+
 /// Number of entries of the indirect-jump cache (a power of two).
 pub const JMP_CACHE_SIZE: usize = 4096;
 
@@ -55,4 +68,6 @@ pub mod exit_code {
     pub const FAULT: u64 = 4;
     /// The runtime asked for an exit; `next_pc` is where to resume.
     pub const REQUEST: u64 = 5;
+    /// A loop header became hot; `next_pc` is its pc.
+    pub const HOT: u64 = 6;
 }

@@ -26,9 +26,10 @@ mod regalloc;
 mod trampoline;
 
 pub use block::{
-    CompileError, CompiledBlock, ExitSite, MemSite, compile_block, trap_kind, trap_number,
+    CompileError, CompileParams, CompiledBlock, ExitSite, MemSite, compile_block, trap_kind,
+    trap_number,
 };
-pub use ctx::{ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, exit_code};
+pub use ctx::{ExecCtx, HotRecord, JMP_CACHE_SIZE, JmpCacheEntry, exit_code};
 pub use trampoline::{Trampoline, build_trampoline};
 
 /// Number of 8-byte temporary slots in the frame of translated code.

@@ -97,7 +97,10 @@ fn run(o: Options) -> anyhow::Result<GuestExit> {
     let exit = cpu_loop(&mut engine, &tr, &mut process, loaded.entry);
     if let (Some(path), Engine::Jit(jit)) = (std::env::var_os("OXEMU_STATS"), &engine) {
         // Translator counters for performance work, appended to the named file.
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
         writeln!(f, "{:?}", jit.stats)?;
     }
     Ok(exit)

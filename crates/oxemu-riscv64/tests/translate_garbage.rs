@@ -22,8 +22,17 @@ fn random_bytes_translate_and_compile() {
             oxemu_dbt_ir::verify(&block, &GUEST_DESC).unwrap();
             let opt = oxemu_dbt_opt::optimize(&block, &GUEST_DESC);
             oxemu_dbt_ir::verify(&opt, &GUEST_DESC).unwrap();
-            oxemu_dbt_x64::compile_block(&opt, &GUEST_DESC, 0x7000_0000, 0, 0x7000_0000).unwrap();
+            oxemu_dbt_x64::compile_block(&opt, &GUEST_DESC, params()).unwrap();
             pc += block.guest_len.max(2);
         }
+    }
+}
+
+fn params() -> oxemu_dbt_x64::CompileParams<'static> {
+    oxemu_dbt_x64::CompileParams {
+        base: 0x7000_0000,
+        block_id: 0,
+        epilogue: 0x7000_0000,
+        hot_record: None,
     }
 }

@@ -1,0 +1,318 @@
+//! Tier 1 management: hotness records of loop headers, region formation, a
+//! background compiler thread, publication of compiled regions by a pointer swap,
+//! and their invalidation.
+//!
+//! Tier-0 code counts iterations on backward branches in a [`HotRecord`] per loop
+//! header. When the count runs out the runtime forms a region (the header's block
+//! and the blocks reachable from it by direct branches) and has it compiled; the
+//! compiled function's address is then stored in the record, and the next backward
+//! branch to the header calls it instead of continuing in tier 0. Nothing in code a
+//! thread may be executing is ever patched.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+use oxemu_dbt_ir::{Block, Exit, Op};
+use oxemu_dbt_x64::HotRecord;
+
+use crate::cache::BlockCache;
+
+/// Compiles a region (entry block first) to position-independent code implementing
+/// `extern "C" fn(state, guest_base) -> exit code`, or None if it cannot.
+pub type RegionCompiler = Arc<dyn Fn(&[Block]) -> Option<Vec<u8>> + Send + Sync>;
+
+/// When tier 1 compiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TierPolicy {
+    /// Tier 0 only: no profiling code, no regions.
+    Tier0Only,
+    /// Compile a loop on the background thread once its header has run this many
+    /// iterations.
+    Background(u32),
+    /// Compile every loop on its first iteration, synchronously (tests).
+    Eager,
+}
+
+/// Most loop headers profiled per code-buffer generation.
+const MAX_RECORDS: usize = 1 << 16;
+/// Most blocks in a region.
+const MAX_REGION_BLOCKS: usize = 24;
+
+/// A published region.
+pub(crate) struct RegionInfo {
+    pub code: usize,
+    pub len: usize,
+    record: u32,
+    /// Guest byte ranges its blocks were translated from.
+    ranges: Vec<(u64, u64)>,
+    alive: bool,
+}
+
+struct Job {
+    epoch: u64,
+    record: u32,
+    blocks: Vec<Block>,
+}
+
+struct Done {
+    epoch: u64,
+    record: u32,
+    ranges: Vec<(u64, u64)>,
+    code: Option<Vec<u8>>,
+}
+
+struct Worker {
+    jobs: Option<Sender<Job>>,
+    done: Receiver<Done>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Tier-1 state of one engine.
+pub(crate) struct Tier1 {
+    pub policy: TierPolicy,
+    records: Box<[HotRecord]>,
+    by_pc: HashMap<(u64, u32), u32>,
+    pub regions: Vec<RegionInfo>,
+    compiler: Option<RegionCompiler>,
+    worker: Option<Worker>,
+    pending: Vec<bool>,
+    /// Bumped by every invalidation: results of older jobs are stale.
+    epoch: u64,
+    /// Regions published.
+    pub published: u64,
+}
+
+impl Tier1 {
+    pub fn new(policy: TierPolicy) -> Tier1 {
+        let n = if policy == TierPolicy::Tier0Only {
+            0
+        } else {
+            MAX_RECORDS
+        };
+        Tier1 {
+            policy,
+            records: vec![HotRecord::default(); n].into_boxed_slice(),
+            by_pc: HashMap::new(),
+            regions: Vec::new(),
+            compiler: None,
+            worker: None,
+            pending: vec![false; n],
+            epoch: 0,
+            published: 0,
+        }
+    }
+
+    fn threshold(&self) -> i32 {
+        match self.policy {
+            TierPolicy::Background(n) => n.max(1) as i32,
+            _ => 1,
+        }
+    }
+
+    /// Sets the region compiler; `exit_request` is poked when a background result is
+    /// ready so a running loop returns to the runtime to publish it.
+    pub fn set_compiler(&mut self, compiler: RegionCompiler, exit_request: &'static AtomicU32) {
+        if let TierPolicy::Background(_) = self.policy {
+            let (jobs, rx) = channel::<Job>();
+            let (tx, done) = channel::<Done>();
+            let c = Arc::clone(&compiler);
+            let thread = std::thread::Builder::new()
+                .name("oxemu-tier1".into())
+                .spawn(move || {
+                    for job in rx {
+                        let ranges = job.blocks.iter().map(|b| (b.pc, b.guest_len)).collect();
+                        let code = c(&job.blocks);
+                        if tx
+                            .send(Done {
+                                epoch: job.epoch,
+                                record: job.record,
+                                ranges,
+                                code,
+                            })
+                            .is_err()
+                        {
+                            break;
+                        }
+                        exit_request.store(1, Ordering::Release);
+                    }
+                })
+                .ok();
+            self.worker = thread.map(|t| Worker {
+                jobs: Some(jobs),
+                done,
+                thread: Some(t),
+            });
+        }
+        self.compiler = Some(compiler);
+    }
+
+    /// Address of the record of loop header `pc`, creating it; None when tier 1 is
+    /// off or the table is full.
+    pub fn record_for(&mut self, pc: u64, mode: u32) -> Option<u64> {
+        if self.policy == TierPolicy::Tier0Only || self.compiler.is_none() {
+            return None;
+        }
+        let next = self.by_pc.len() as u32;
+        if next as usize >= self.records.len() && !self.by_pc.contains_key(&(pc, mode)) {
+            return None;
+        }
+        let threshold = self.threshold();
+        let i = *self.by_pc.entry((pc, mode)).or_insert_with(|| next);
+        if i == next {
+            self.records[i as usize].counter = threshold;
+        }
+        Some(&self.records[i as usize] as *const HotRecord as u64)
+    }
+
+    /// The header at `pc` became hot: compile its region now (eager) or queue it.
+    /// Returns code to install for eager compiles.
+    pub fn on_hot(
+        &mut self,
+        pc: u64,
+        mode: u32,
+        cache: &BlockCache,
+    ) -> Option<(u32, Vec<(u64, u64)>, Vec<u8>)> {
+        let &record = self.by_pc.get(&(pc, mode))?;
+        let r = record as usize;
+        // Re-arm: if the compile is still running the loop reports again later.
+        self.records[r].counter = self.threshold().saturating_mul(4);
+        if self.pending[r] || self.records[r].region != 0 {
+            return None;
+        }
+        let blocks = form_region(pc, mode, cache)?;
+        match (&self.worker, self.policy) {
+            (Some(w), TierPolicy::Background(_)) => {
+                let job = Job {
+                    epoch: self.epoch,
+                    record,
+                    blocks,
+                };
+                if w.jobs.as_ref().is_some_and(|j| j.send(job).is_ok()) {
+                    self.pending[r] = true;
+                }
+                None
+            }
+            _ => {
+                let compiler = self.compiler.as_ref()?;
+                let ranges = blocks.iter().map(|b| (b.pc, b.guest_len)).collect();
+                let code = compiler(&blocks);
+                self.pending[r] = code.is_none();
+                code.map(|c| (record, ranges, c))
+            }
+        }
+    }
+
+    /// Finished background compiles that are still current.
+    pub fn take_done(&mut self) -> Vec<(u32, Vec<(u64, u64)>, Vec<u8>)> {
+        let Some(w) = &self.worker else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        while let Ok(d) = w.done.try_recv() {
+            if d.epoch != self.epoch {
+                continue;
+            }
+            // A failed compile stays pending: the loop keeps running in tier 0.
+            if let Some(code) = d.code {
+                self.pending[d.record as usize] = false;
+                out.push((d.record, d.ranges, code));
+            }
+        }
+        out
+    }
+
+    /// Publishes compiled code placed at `code`.
+    pub fn publish(&mut self, record: u32, ranges: Vec<(u64, u64)>, code: usize, len: usize) {
+        self.records[record as usize].region = code as u64;
+        self.regions.push(RegionInfo {
+            code,
+            len,
+            record,
+            ranges,
+            alive: true,
+        });
+        self.published += 1;
+    }
+
+    /// Unpublishes regions built from guest bytes in [start, start+len).
+    pub fn invalidate(&mut self, start: u64, len: u64) {
+        self.epoch += 1;
+        let end = start.saturating_add(len.max(1));
+        for r in &mut self.regions {
+            if r.alive
+                && r.ranges
+                    .iter()
+                    .any(|&(s, l)| s < end && s.saturating_add(l.max(1)) > start)
+            {
+                r.alive = false;
+                self.records[r.record as usize].region = 0;
+                self.records[r.record as usize].counter = 1 << 20;
+            }
+        }
+    }
+
+    /// Forgets everything (the code buffer was reset).
+    pub fn clear(&mut self) {
+        self.epoch += 1;
+        self.by_pc.clear();
+        self.regions.clear();
+        self.records.fill(HotRecord::default());
+        self.pending.fill(false);
+    }
+
+    /// The region whose code contains `addr`.
+    pub fn region_at(&self, addr: usize) -> Option<&RegionInfo> {
+        let i = self.regions.partition_point(|r| r.code <= addr);
+        let r = self.regions.get(i.checked_sub(1)?)?;
+        (addr < r.code + r.len).then_some(r)
+    }
+}
+
+impl Drop for Tier1 {
+    fn drop(&mut self) {
+        if let Some(w) = &mut self.worker {
+            w.jobs = None;
+            if let Some(t) = w.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// The loop header's block and the blocks reachable from it by direct branches,
+/// breadth first, up to [`MAX_REGION_BLOCKS`].
+fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
+    let entry = cache.lookup(pc, mode)?;
+    let mut order = vec![entry];
+    let mut i = 0;
+    while i < order.len() && order.len() < MAX_REGION_BLOCKS {
+        let b = &cache.blocks[order[i] as usize];
+        let mut targets = Vec::new();
+        for inst in &b.ir.insts {
+            if let Op::ExitIf(_, _, _, Exit::Chain(t)) = inst.op {
+                targets.push(t);
+            }
+        }
+        if let Exit::Chain(t) = b.ir.exit {
+            targets.push(t);
+        }
+        for t in targets {
+            if let Some(id) = cache.lookup(t, mode)
+                && !order.contains(&id)
+                && order.len() < MAX_REGION_BLOCKS
+            {
+                order.push(id);
+            }
+        }
+        i += 1;
+    }
+    Some(
+        order
+            .iter()
+            .map(|&id| (*cache.blocks[id as usize].ir).clone())
+            .collect(),
+    )
+}
