@@ -87,6 +87,8 @@ pub struct Process {
     pub(crate) tid_address: u64,
     pub(crate) robust_list: (u64, u64),
     pub(crate) reserved_fds: Vec<RawFd>,
+    /// Host thread that runs the guest's main thread.
+    pub(crate) main_host_tid: u64,
     pub(crate) log: Box<dyn Write + Send>,
 }
 
@@ -112,6 +114,8 @@ impl Process {
             tid_address: 0,
             robust_list: (0, 0),
             reserved_fds: Vec::new(),
+            // SAFETY: gettid has no preconditions.
+            main_host_tid: unsafe { libc::gettid() } as u64,
             log: Box::new(std::io::stderr()),
         }
     }

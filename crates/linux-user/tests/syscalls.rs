@@ -437,7 +437,19 @@ fn signal_bookkeeping() {
     assert_eq!(t.call(129, &[std::process::id() as u64, 10]), 0);
     assert_eq!(t.p.signals().pending, 1 << 9);
     assert_eq!(t.p.signals_mut().take_deliverable(), 0, "blocked");
+    // SIGUSR2 gets a handler, so it stays pending for delivery.
+    let act: Vec<u8> = [0x2000u64, 0, 0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    t.put(BUF + 0x200, &act);
+    assert_eq!(t.call(134, &[12, BUF + 0x200, 0, 8]), 0);
     let tid = t.call(178, &[]) as u64;
+    assert_eq!(
+        tid,
+        std::process::id() as u64,
+        "the main guest thread's tid is the pid"
+    );
     assert_eq!(t.call(131, &[std::process::id() as u64, tid, 12]), 0);
     assert_eq!(t.p.signals_mut().take_deliverable(), 1 << 11);
     // sigaltstack.
@@ -629,10 +641,25 @@ fn fork_wait_and_exit_status() {
     }
     assert_eq!(t.space().load(BUF + 0x900, 4).unwrap() as i64, pid);
     wait_status(&mut t, pid as u64);
+    // A self-sent signal with the default "terminate" action ends the
+    // process for real, so the parent sees it; an ignored one is dropped.
+    let pid = fork_child(&mut t, |t| {
+        let act: Vec<u8> = [1u64, 0, 0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        t.put(BUF + 0xa00, &act);
+        t.call(134, &[libc::SIGUSR1 as u64, BUF + 0xa00, 0, 8]);
+        t.call(129, &[0, libc::SIGUSR1 as u64]);
+        t.call(129, &[std::process::id() as u64, libc::SIGTERM as u64]);
+    });
+    let status = wait_status(&mut t, pid);
+    assert!(
+        libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGTERM,
+        "{status:#x}"
+    );
     // Threads are left to the CPU layer.
     assert_eq!(t.call(220, &[0x10000 | 0x800 | 0x100, 0, 0, 0, 0]), -38);
-    // No children left: ECHILD.
-    assert_eq!(t.call(260, &[u64::MAX, BUF, 0, 0]), -10);
+    // That child is gone: ECHILD. (Never wait for -1: other tests in this
+    // process have children too.)
+    assert_eq!(t.call(260, &[pid, BUF, 0, 0]), -10);
 }
 
 #[test]

@@ -65,8 +65,10 @@ impl Process {
         let pid = unsafe { host(libc::SYS_clone, &[sig, 0, 0, 0, 0])? };
         if pid == 0 {
             // Child.
+            // The forking thread is the child's main thread.
             // SAFETY: no arguments.
-            let tid = unsafe { host(libc::SYS_gettid, &[]) }.unwrap_or(0);
+            self.main_host_tid = unsafe { host(libc::SYS_gettid, &[]) }.unwrap_or(0);
+            let tid = self.guest_tid();
             if newsp != 0 && !regs.set_stack_pointer(newsp) {
                 let _ = self
                     .log
