@@ -24,5 +24,5 @@ pub mod signal;
 pub mod strace;
 mod syscall;
 
-pub use process::{Process, ProcessInit, ProcessOptions};
+pub use process::{ExecCommand, Process, ProcessInit, ProcessOptions};
 pub use syscall::{SysResult, SyscallOutcome, SyscallRegs, encode};

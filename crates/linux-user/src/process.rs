@@ -11,8 +11,14 @@ use crate::abi::Abi;
 use crate::loader::LoadedProgram;
 use crate::signal::SignalState;
 
+/// Builds the host command line that runs guest program `exe` with guest
+/// arguments `argv` (argv[0] first) for `execve`, e.g. the emulator itself
+/// with its options.
+pub type ExecCommand =
+    Arc<dyn Fn(&std::path::Path, &[std::ffi::OsString]) -> Vec<std::ffi::OsString> + Send + Sync>;
+
 /// Options of the user-mode layer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ProcessOptions {
     /// Print every system call in QEMU's `-strace` format.
     pub strace: bool,
@@ -20,6 +26,21 @@ pub struct ProcessOptions {
     pub log_unimp: bool,
     /// Guest root prefix (`-L`, `QEMU_LD_PREFIX`).
     pub ld_prefix: Option<PathBuf>,
+    /// How `execve` starts a guest program; without it the host `execve`s
+    /// the file directly (which works for host programs, or guest ones
+    /// with binfmt_misc).
+    pub exec_command: Option<ExecCommand>,
+}
+
+impl std::fmt::Debug for ProcessOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessOptions")
+            .field("strace", &self.strace)
+            .field("log_unimp", &self.log_unimp)
+            .field("ld_prefix", &self.ld_prefix)
+            .field("exec_command", &self.exec_command.is_some())
+            .finish()
+    }
 }
 
 /// What the process starts with.
@@ -66,6 +87,8 @@ pub struct Process {
     pub(crate) tid_address: u64,
     pub(crate) robust_list: (u64, u64),
     pub(crate) reserved_fds: Vec<RawFd>,
+    /// Host thread that runs the guest's main thread.
+    pub(crate) main_host_tid: u64,
     pub(crate) log: Box<dyn Write + Send>,
 }
 
@@ -91,6 +114,8 @@ impl Process {
             tid_address: 0,
             robust_list: (0, 0),
             reserved_fds: Vec::new(),
+            // SAFETY: gettid has no preconditions.
+            main_host_tid: unsafe { libc::gettid() } as u64,
             log: Box::new(std::io::stderr()),
         }
     }

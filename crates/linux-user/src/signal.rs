@@ -72,3 +72,48 @@ impl SignalState {
         d
     }
 }
+
+/// What a signal does when its disposition is `SIG_DFL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultAction {
+    /// The process ends.
+    Terminate,
+    /// The process ends with a core dump.
+    Core,
+    /// Nothing happens.
+    Ignore,
+    /// The process stops.
+    Stop,
+    /// A stopped process continues.
+    Continue,
+}
+
+/// Linux's default action for `sig` (1..=64).
+pub fn default_action(sig: u32) -> DefaultAction {
+    match sig {
+        3 | 4 | 5 | 6 | 7 | 8 | 11 | 24 | 25 | 31 => DefaultAction::Core,
+        17 | 23 | 28 => DefaultAction::Ignore,
+        19..=22 => DefaultAction::Stop,
+        18 => DefaultAction::Continue,
+        _ => DefaultAction::Terminate,
+    }
+}
+
+/// `SIG_DFL`.
+pub const SIG_DFL: u64 = 0;
+/// `SIG_IGN`.
+pub const SIG_IGN: u64 = 1;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_actions() {
+        assert_eq!(default_action(15), DefaultAction::Terminate);
+        assert_eq!(default_action(6), DefaultAction::Core);
+        assert_eq!(default_action(17), DefaultAction::Ignore);
+        assert_eq!(default_action(19), DefaultAction::Stop);
+        assert_eq!(default_action(40), DefaultAction::Terminate);
+    }
+}

@@ -80,6 +80,7 @@ syscalls! {
     Fsync = 82 "fsync",
     Fdatasync = 83 "fdatasync",
     Utimensat = 88 "utimensat",
+    Waitid = 95 "waitid",
     Exit = 93 "exit",
     ExitGroup = 94 "exit_group",
     SetTidAddress = 96 "set_tid_address",

@@ -1,5 +1,6 @@
 //! System-call dispatch: guest registers in, host system calls, result out.
 
+mod exec;
 mod fs;
 mod guest;
 mod mm;
@@ -29,6 +30,16 @@ pub trait SyscallRegs {
     fn arg(&self, i: usize) -> u64;
     /// Sets the return value (riscv64: a0); errors are `-errno`.
     fn set_return(&mut self, v: u64);
+    /// Sets the stack pointer (riscv64: sp) of a forked child that was
+    /// given its own stack. Returns false if the CPU cannot.
+    fn set_stack_pointer(&mut self, _sp: u64) -> bool {
+        false
+    }
+    /// Sets the thread pointer (riscv64: tp) for `CLONE_SETTLS`. Returns
+    /// false if the CPU cannot.
+    fn set_thread_pointer(&mut self, _tp: u64) -> bool {
+        false
+    }
 }
 
 /// What the CPU loop does after a system call.
@@ -74,7 +85,11 @@ impl Process {
             }
             return SyscallOutcome::Exit(a[0] as i32);
         }
-        let r = call.and_then(|c| self.dispatch(c, a));
+        let r = match call {
+            Some(Sysno::Clone) => Some(self.sys_clone(regs, a)),
+            Some(c) => self.dispatch(c, a),
+            None => None,
+        };
         if r.is_none() && self.options.log_unimp {
             let _ = writeln!(self.log, "Unsupported syscall: {nr}");
         }
@@ -190,6 +205,11 @@ impl Process {
             Kill => self.sys_kill(a[0], a[1]),
             Tkill => self.sys_tgkill(None, a[0], a[1]),
             Tgkill => self.sys_tgkill(Some(a[0]), a[1], a[2]),
+            Wait4 => self.sys_wait4(a[0], a[1], a[2], a[3]),
+            Waitid => self.sys_waitid(a[0], a[1], a[2], a[3], a[4]),
+            Execve => self.sys_execve(a[0], a[1], a[2]),
+            Getitimer => self.sys_getitimer(a[0], a[1]),
+            Setitimer => self.sys_setitimer(a[0], a[1], a[2]),
             _ => return None,
         })
     }

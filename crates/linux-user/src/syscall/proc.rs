@@ -35,8 +35,19 @@ impl Process {
     }
 
     pub(crate) fn sys_gettid(&mut self) -> SysResult {
+        Ok(self.guest_tid())
+    }
+
+    /// The guest's thread id: its main thread is the process (tid == pid)
+    /// even when the CPU loop runs on another host thread.
+    pub(crate) fn guest_tid(&self) -> u64 {
         // SAFETY: no arguments.
-        unsafe { host(libc::SYS_gettid, &[]) }
+        let tid = unsafe { host(libc::SYS_gettid, &[]) }.unwrap_or(0);
+        if tid == self.main_host_tid {
+            std::process::id().into()
+        } else {
+            tid
+        }
     }
 
     pub(crate) fn sys_getppid(&mut self) -> SysResult {

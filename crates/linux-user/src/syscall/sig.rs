@@ -6,7 +6,9 @@ use oxemu_memory::Errno;
 use super::guest::{einval, int};
 use super::{SysResult, host};
 use crate::process::Process;
-use crate::signal::{AltStack, NSIG, SIGKILL, SIGSTOP, SigAction};
+use crate::signal::{
+    AltStack, DefaultAction, NSIG, SIG_DFL, SIG_IGN, SIGKILL, SIGSTOP, SigAction, default_action,
+};
 
 const SIG_BLOCK: u64 = 0;
 const SIG_UNBLOCK: u64 = 1;
@@ -102,6 +104,7 @@ impl Process {
             self.signals.mask = m & !UNBLOCKABLE;
         }
         self.write_opt(oset, &old.to_le_bytes())?;
+        self.apply_default_actions();
         Ok(0)
     }
 
@@ -164,7 +167,13 @@ impl Process {
             return Err(einval());
         }
         if sig != 0 {
+            let sig = sig as u32;
+            let handler = self.signals.actions[sig as usize - 1].handler;
+            if handler == SIG_IGN && sig != SIGKILL && sig != SIGSTOP {
+                return Ok(0);
+            }
             self.signals.pending |= 1 << (sig - 1);
+            self.apply_default_actions();
         }
         Ok(0)
     }
@@ -193,12 +202,64 @@ impl Process {
     }
 
     pub(crate) fn sys_tgkill(&mut self, tgid: Option<u64>, tid: u64, sig: u64) -> SysResult {
-        // SAFETY: no arguments.
-        let me = unsafe { host(libc::SYS_gettid, &[])? };
+        let me = self.guest_tid();
         let own_group = tgid.is_none_or(|g| int(g) as u32 == std::process::id());
         if own_group && int(tid) as u64 == me {
             return self.queue_self(sig);
         }
         Err(Errno(libc::ESRCH))
+    }
+}
+
+impl Process {
+    /// Carries out pending, unblocked signals whose disposition is
+    /// `SIG_DFL`: ignored ones are dropped; terminating, core-dumping and
+    /// stopping ones act on the host process itself (raised with the host's
+    /// default disposition), so that a parent sees the right wait status.
+    /// Signals with a guest handler stay pending for delivery.
+    pub fn apply_default_actions(&mut self) {
+        let mut ready = self.signals.pending & !self.signals.mask;
+        while ready != 0 {
+            let sig = ready.trailing_zeros() + 1;
+            ready &= ready - 1;
+            let bit = 1u64 << (sig - 1);
+            if self.signals.actions[sig as usize - 1].handler != SIG_DFL
+                && sig != SIGKILL
+                && sig != SIGSTOP
+            {
+                continue;
+            }
+            self.signals.pending &= !bit;
+            match default_action(sig) {
+                DefaultAction::Ignore | DefaultAction::Continue => {}
+                action => self.raise_on_host(sig, action == DefaultAction::Core),
+            }
+        }
+    }
+
+    /// Raises `sig` on the host with its default disposition.
+    fn raise_on_host(&mut self, sig: u32, core: bool) {
+        use std::io::Write as _;
+        let _ = self.log.flush();
+        let sig = sig as i32;
+        // SAFETY: plain system calls on this process: an emulator core dump
+        // would not help the guest, so it is disabled first (as QEMU does);
+        // then the signal gets its default disposition, is unblocked and
+        // sent to this thread.
+        unsafe {
+            if core {
+                let zero = libc::rlimit {
+                    rlim_cur: 0,
+                    rlim_max: 0,
+                };
+                libc::setrlimit(libc::RLIMIT_CORE, &zero);
+            }
+            libc::signal(sig, libc::SIG_DFL);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, sig);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), sig);
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod rv64;
+
 use std::path::PathBuf;
 
 /// Directory of the riscv64 benchmark binaries (`../shared` beside the repository).
