@@ -56,6 +56,54 @@ impl CodeBuffer {
         })
     }
 
+    /// In the child of a fork: the two views still map the parent's memfd, so each
+    /// process would write into the other's code. Gives this process its own copy
+    /// at the same addresses (code holds absolute addresses into the buffer).
+    pub fn unshare(&mut self) -> io::Result<()> {
+        // SAFETY: as in `new`.
+        let fd = unsafe { libc::memfd_create(c"oxemu-code".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let result = (|| {
+            // SAFETY: fd is our fresh memfd.
+            if unsafe { libc::ftruncate(fd, self.size as libc::off_t) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: the used part of the RW view is initialized memory of this
+            // process; write copies it into the new file.
+            let written = unsafe { libc::write(fd, self.rw as *const libc::c_void, self.used) };
+            if written != self.used as isize {
+                return Err(io::Error::other("cannot copy the code buffer"));
+            }
+            for (view, prot) in [
+                (self.rw, libc::PROT_READ | libc::PROT_WRITE),
+                (self.rx, libc::PROT_READ | libc::PROT_EXEC),
+            ] {
+                // SAFETY: replaces our own mapping of `size` bytes at `view` with the
+                // new file; no Rust reference points into the buffer and no
+                // translated code runs during the call.
+                let p = unsafe {
+                    libc::mmap(
+                        view as *mut libc::c_void,
+                        self.size,
+                        prot,
+                        libc::MAP_SHARED | libc::MAP_FIXED,
+                        fd,
+                        0,
+                    )
+                };
+                if p == libc::MAP_FAILED {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        })();
+        // SAFETY: closing the fd we own; the mappings keep the memory.
+        unsafe { libc::close(fd) };
+        result
+    }
+
     /// Executable address of the next allocation.
     pub fn next_addr(&self) -> usize {
         self.rx as usize + self.used

@@ -181,6 +181,15 @@ impl<S: GuestState + 'static> Jit<S> {
         self.tier1.set_compiler(compiler, flag);
     }
 
+    /// Call in the child of a fork before running guest code again: the code buffer
+    /// becomes private to this process and the tier-1 thread (which did not survive
+    /// the fork) is restarted.
+    pub fn after_fork(&mut self) -> io::Result<()> {
+        self.buf.unshare()?;
+        self.tier1.after_fork();
+        Ok(())
+    }
+
     /// Sets the hook for write faults on pages with translated code.
     pub fn set_write_fault_hook(&mut self, hook: Box<dyn Fn(u64) -> bool + Send + Sync>) {
         self.write_fault_hook = Some(hook);

@@ -77,6 +77,7 @@ pub(crate) struct Tier1 {
     by_pc: HashMap<(u64, u32), u32>,
     pub regions: Vec<RegionInfo>,
     compiler: Option<RegionCompiler>,
+    exit_request: Option<&'static AtomicU32>,
     worker: Option<Worker>,
     pending: Vec<bool>,
     /// Bumped by every invalidation: results of older jobs are stale.
@@ -98,6 +99,7 @@ impl Tier1 {
             by_pc: HashMap::new(),
             regions: Vec::new(),
             compiler: None,
+            exit_request: None,
             worker: None,
             pending: vec![false; n],
             epoch: 0,
@@ -115,6 +117,7 @@ impl Tier1 {
     /// Sets the region compiler; `exit_request` is poked when a background result is
     /// ready so a running loop returns to the runtime to publish it.
     pub fn set_compiler(&mut self, compiler: RegionCompiler, exit_request: &'static AtomicU32) {
+        self.exit_request = Some(exit_request);
         if let TierPolicy::Background(_) = self.policy {
             let (jobs, rx) = channel::<Job>();
             let (tx, done) = channel::<Done>();
@@ -147,6 +150,19 @@ impl Tier1 {
             });
         }
         self.compiler = Some(compiler);
+    }
+
+    /// In the child of a fork: the compiler thread is gone; start a new one and
+    /// forget jobs that were in flight.
+    pub fn after_fork(&mut self) {
+        if let (Some(w), Some(c), Some(flag)) =
+            (self.worker.take(), self.compiler.clone(), self.exit_request)
+        {
+            // The old thread does not exist here: forget its handle without joining.
+            std::mem::forget(w);
+            self.pending.fill(false);
+            self.set_compiler(c, flag);
+        }
     }
 
     /// Address of the record of loop header `pc`, creating it; None when tier 1 is

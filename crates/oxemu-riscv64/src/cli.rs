@@ -28,6 +28,24 @@ pub struct LogItems {
     pub nochain: bool,
 }
 
+impl LogItems {
+    /// The `-d` argument that selects these items again, if any.
+    pub fn to_arg(&self) -> Option<String> {
+        let items = [
+            (self.in_asm, "in_asm"),
+            (self.op, "op"),
+            (self.op_opt, "op_opt"),
+            (self.out_asm, "out_asm"),
+            (self.exec, "exec"),
+            (self.cpu, "cpu"),
+            (self.unimp, "unimp"),
+            (self.nochain, "nochain"),
+        ];
+        let on: Vec<&str> = items.iter().filter(|(b, _)| *b).map(|(_, n)| *n).collect();
+        (!on.is_empty()).then(|| on.join(","))
+    }
+}
+
 /// Parsed command line.
 #[derive(Debug)]
 pub struct Options {

@@ -237,6 +237,14 @@ impl Engine {
         }
     }
 
+    /// In the child of a fork: stop sharing translated code with the parent.
+    pub fn after_fork(&mut self) -> std::io::Result<()> {
+        match self {
+            Engine::Jit(j) => j.after_fork(),
+            Engine::Interp(_) => Ok(()),
+        }
+    }
+
     /// Drops every translation (`fence.i`).
     pub fn flush(&mut self) {
         match self {

@@ -43,6 +43,39 @@ fn guest_env(o: &Options) -> Vec<OsString> {
         .collect()
 }
 
+/// How a guest `execve` of a guest program runs it: this emulator again, with the
+/// options that shape execution carried over.
+fn exec_command(o: &Options) -> oxemu_linux_user::ExecCommand {
+    let me = std::env::current_exe().unwrap_or_else(|_| "oxemu-riscv64".into());
+    let mut opts: Vec<OsString> = Vec::new();
+    if let Some(p) = &o.ld_prefix {
+        opts.extend(["-L".into(), p.clone().into_os_string()]);
+    }
+    if o.strace {
+        opts.push("-strace".into());
+    }
+    if o.one_insn_per_tb {
+        opts.push("-one-insn-per-tb".into());
+    }
+    if o.engine == EngineKind::Interp {
+        opts.push("-interp".into());
+    }
+    if let Some(items) = o.log.to_arg() {
+        opts.extend(["-d".into(), items.into()]);
+    }
+    Arc::new(move |exe, argv| {
+        let mut cmd = vec![me.clone().into_os_string()];
+        cmd.extend(opts.iter().cloned());
+        if let Some(a0) = argv.first() {
+            cmd.extend(["-0".into(), a0.clone()]);
+        }
+        cmd.push("--".into());
+        cmd.push(exe.as_os_str().to_owned());
+        cmd.extend(argv.iter().skip(1).cloned());
+        cmd
+    })
+}
+
 fn run(o: Options) -> anyhow::Result<GuestExit> {
     let log_out: Box<dyn Write> = match &o.log_file {
         Some(p) => Box::new(
@@ -75,6 +108,7 @@ fn run(o: Options) -> anyhow::Result<GuestExit> {
             strace: o.strace,
             log_unimp: o.log.unimp,
             ld_prefix: o.ld_prefix.clone(),
+            exec_command: Some(exec_command(&o)),
         },
     );
     let mut cpu = RvCpu::new();

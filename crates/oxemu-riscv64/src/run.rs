@@ -7,6 +7,10 @@ use oxemu_linux_user::{Process, SyscallOutcome, SyscallRegs};
 
 use crate::engine::{Engine, Translator};
 
+/// riscv64 (asm-generic) numbers of the calls that create processes.
+const SYS_CLONE: u64 = 220;
+const SYS_CLONE3: u64 = 435;
+
 /// riscv64 system-call registers: number in a7, arguments in a0..a5, result in a0.
 struct RvSyscallRegs<'a>(&'a mut RvCpu);
 
@@ -43,9 +47,17 @@ pub fn cpu_loop(
             Event::Trap(TrapKind::Syscall, at) => {
                 let cpu = engine.state_mut();
                 cpu.set(PC, at);
+                let nr = cpu.get(x(17));
                 match process.syscall(&mut RvSyscallRegs(cpu)) {
                     SyscallOutcome::Continue => pc = at + 4,
                     SyscallOutcome::Exit(status) => return GuestExit::Exited(status),
+                }
+                if (nr == SYS_CLONE || nr == SYS_CLONE3) && engine.state_mut().get(x(10)) == 0 {
+                    // The child of a fork.
+                    if let Err(e) = engine.after_fork() {
+                        eprintln!("oxemu-riscv64: cannot set up the child process: {e}");
+                        return GuestExit::Exited(127);
+                    }
                 }
                 engine.sync_code(&tr.space, &mut scratch);
             }

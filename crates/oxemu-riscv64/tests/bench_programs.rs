@@ -67,7 +67,13 @@ fn benchmarks_match_native_checksums() {
 
 /// Checks that need threads, fork/exec or delivery of signals to guest handlers,
 /// which this user-mode layer does not provide yet, with the reason.
-const NEEDS_MORE: [(&str, &str); 1] = [("tls.threads", "needs clone of threads")];
+const NEEDS_MORE: [(&str, &str); 2] = [
+    ("tls.threads", "needs clone of threads"),
+    (
+        "vfork",
+        "needs a vfork child running on the parent's memory",
+    ),
+];
 
 fn conformance(name: &str) {
     let Some(dir) = bench_dir() else { return };
@@ -103,4 +109,9 @@ fn conformance(name: &str) {
 #[test]
 fn conformance_basic() {
     conformance("conf_basic");
+}
+
+#[test]
+fn conformance_processes_and_files() {
+    conformance("conf_proc_fs");
 }

@@ -1,8 +1,10 @@
 //! Shared helpers of the oxemu-riscv64 integration tests.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -23,15 +25,49 @@ pub fn oxemu() -> Command {
 /// The two engines: tier 0 (default) and the reference interpreter.
 pub const ENGINES: [&[&str]; 2] = [&[], &["-interp"]];
 
+/// Longest a single guest run may take before the test fails (not hangs).
+const RUN_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs a command to completion with a clean stdin, killing it after [`RUN_LIMIT`].
+pub fn output_with_limit(cmd: &mut Command) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start the command");
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out.read_to_end(&mut buf);
+        buf
+    });
+    let mut stderr = Vec::new();
+    let err_reader = std::thread::spawn(move || {
+        let _ = err.read_to_end(&mut stderr);
+        stderr
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait failed") {
+            break s;
+        }
+        if start.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            panic!("{cmd:?} ran longer than {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        status,
+        stdout: reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    }
+}
+
 /// Runs the emulator with `opts` on `prog` and `args`, with a clean stdin.
 pub fn run(opts: &[&str], prog: &Path, args: &[&str]) -> Output {
-    oxemu()
-        .args(opts)
-        .arg(prog)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot start oxemu-riscv64")
+    output_with_limit(oxemu().args(opts).arg(prog).args(args))
 }
 
 /// Whether a host command exists.
