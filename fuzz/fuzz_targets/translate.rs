@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn params() -> oxemu_dbt_x64::CompileParams<'static> {
+fn params<'a>() -> oxemu_dbt_x64::CompileParams<'a> {
     oxemu_dbt_x64::CompileParams {
         base: 0x7000_0000,
         block_id: 0,

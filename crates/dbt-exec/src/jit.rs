@@ -11,7 +11,7 @@ use oxemu_dbt_x64::{
 use crate::cache::{BlockCache, BlockInfo};
 use crate::codebuf::CodeBuffer;
 use crate::fault;
-use crate::tier1::{RegionCompiler, Tier1, TierPolicy};
+use crate::tier1::{Compiled, RegionCompiler, Tier1, TierPolicy};
 use crate::{Event, Observe};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
@@ -316,8 +316,8 @@ impl<S: GuestState + 'static> Jit<S> {
     ) -> Event {
         let mut pending_link: Option<(u32, u8)> = None;
         loop {
-            for (record, ranges, code) in self.tier1.take_done() {
-                self.install_region(record, ranges, &code);
+            for c in self.tier1.take_done() {
+                self.install_region(c);
             }
             let flushes = self.stats.flushes;
             let id = match self.cache.lookup(pc, mode) {
@@ -364,8 +364,8 @@ impl<S: GuestState + 'static> Jit<S> {
                 exit_code::HOT => {
                     pc = next;
                     self.stats.hot += 1;
-                    if let Some((record, ranges, code)) = self.tier1.on_hot(pc, mode, &self.cache) {
-                        self.install_region(record, ranges, &code);
+                    if let Some(c) = self.tier1.on_hot(pc, mode, &self.cache) {
+                        self.install_region(c);
                     }
                 }
                 exit_code::TRAP => return Event::Trap(trap_kind(r >> 8), next),
@@ -381,13 +381,13 @@ impl<S: GuestState + 'static> Jit<S> {
         }
     }
 
-    fn install_region(&mut self, record: u32, ranges: Vec<(u64, u64)>, code: &[u8]) {
+    fn install_region(&mut self, c: Compiled) {
         self.buf.align();
-        let Some(addr) = self.buf.push(code) else {
+        let Some(addr) = self.buf.push(&c.code) else {
             // The buffer is full: the next translation flushes it; the loop stays in tier 0.
             return;
         };
-        self.tier1.publish(record, ranges, addr, code.len());
+        self.tier1.publish(c.record, c.ranges, addr, c.code.len());
         self.stats.regions += 1;
     }
 

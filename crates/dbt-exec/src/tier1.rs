@@ -51,6 +51,13 @@ pub(crate) struct RegionInfo {
     alive: bool,
 }
 
+/// A compiled region waiting to be placed and published.
+pub(crate) struct Compiled {
+    pub record: u32,
+    pub ranges: Vec<(u64, u64)>,
+    pub code: Vec<u8>,
+}
+
 struct Job {
     epoch: u64,
     record: u32,
@@ -185,12 +192,7 @@ impl Tier1 {
 
     /// The header at `pc` became hot: compile its region now (eager) or queue it.
     /// Returns code to install for eager compiles.
-    pub fn on_hot(
-        &mut self,
-        pc: u64,
-        mode: u32,
-        cache: &BlockCache,
-    ) -> Option<(u32, Vec<(u64, u64)>, Vec<u8>)> {
+    pub fn on_hot(&mut self, pc: u64, mode: u32, cache: &BlockCache) -> Option<Compiled> {
         let &record = self.by_pc.get(&(pc, mode))?;
         let r = record as usize;
         // Re-arm: if the compile is still running the loop reports again later.
@@ -216,13 +218,17 @@ impl Tier1 {
                 let ranges = blocks.iter().map(|b| (b.pc, b.guest_len)).collect();
                 let code = compiler(&blocks);
                 self.pending[r] = code.is_none();
-                code.map(|c| (record, ranges, c))
+                code.map(|code| Compiled {
+                    record,
+                    ranges,
+                    code,
+                })
             }
         }
     }
 
     /// Finished background compiles that are still current.
-    pub fn take_done(&mut self) -> Vec<(u32, Vec<(u64, u64)>, Vec<u8>)> {
+    pub fn take_done(&mut self) -> Vec<Compiled> {
         let Some(w) = &self.worker else {
             return Vec::new();
         };
@@ -234,7 +240,11 @@ impl Tier1 {
             // A failed compile stays pending: the loop keeps running in tier 0.
             if let Some(code) = d.code {
                 self.pending[d.record as usize] = false;
-                out.push((d.record, d.ranges, code));
+                out.push(Compiled {
+                    record: d.record,
+                    ranges: d.ranges,
+                    code,
+                });
             }
         }
         out

@@ -30,7 +30,7 @@ pub struct LogItems {
 
 impl LogItems {
     /// The `-d` argument that selects these items again, if any.
-    pub fn to_arg(&self) -> Option<String> {
+    pub fn to_arg(self) -> Option<String> {
         let items = [
             (self.in_asm, "in_asm"),
             (self.op, "op"),

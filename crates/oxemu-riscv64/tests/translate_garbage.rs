@@ -28,7 +28,7 @@ fn random_bytes_translate_and_compile() {
     }
 }
 
-fn params() -> oxemu_dbt_x64::CompileParams<'static> {
+fn params<'a>() -> oxemu_dbt_x64::CompileParams<'a> {
     oxemu_dbt_x64::CompileParams {
         base: 0x7000_0000,
         block_id: 0,
