@@ -15,6 +15,17 @@ pub enum EngineKind {
     Interp,
 }
 
+/// When hot loops are compiled by tier 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TierMode {
+    /// Tier 0 only.
+    Tier0Only,
+    /// Hot loops compiled in the background (default).
+    Auto,
+    /// Every loop compiled at its first iteration, synchronously.
+    Eager,
+}
+
 /// What `-d` asked to log.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogItems {
@@ -58,6 +69,7 @@ pub struct Options {
     pub log_file: Option<PathBuf>,
     pub one_insn_per_tb: bool,
     pub engine: EngineKind,
+    pub tier: TierMode,
     pub stack_size: Option<u64>,
     pub program: PathBuf,
     pub args: Vec<OsString>,
@@ -93,6 +105,9 @@ Argument             Env-variable      Description
 -strace              QEMU_STRACE       log system calls
 -interp              OXEMU_INTERP      run guest code on the reference IR interpreter
                                        instead of the tier-0 x86-64 translator
+-tier0                OXEMU_TIER=0      translate with tier 0 only (no hot-loop compiler)
+-tier1                OXEMU_TIER=1      compile every loop with tier 1 at its first
+                                       iteration (default: hot loops, in the background)
 -version             QEMU_VERSION      display version information and exit
 
 Defaults:
@@ -186,6 +201,11 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> Resul
         } else {
             EngineKind::Tier0
         },
+        tier: match env("OXEMU_TIER").as_deref() {
+            Some("0") => TierMode::Tier0Only,
+            Some("1") => TierMode::Eager,
+            _ => TierMode::Auto,
+        },
         stack_size: None,
         program: PathBuf::new(),
         args: Vec::new(),
@@ -253,6 +273,8 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> Resul
             "D" => o.log_file = Some(PathBuf::from(value("D")?)),
             "one-insn-per-tb" | "singlestep" => o.one_insn_per_tb = true,
             "interp" => o.engine = EngineKind::Interp,
+            "tier0" => o.tier = TierMode::Tier0Only,
+            "tier1" => o.tier = TierMode::Eager,
             other => return Err(format!("qemu: unknown option '-{other}'")),
         }
     }

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use oxemu_dbt_exec::{Event, Jit, JitOptions, Observe};
+use oxemu_dbt_exec::{DEFAULT_HOT_THRESHOLD, Event, Jit, JitOptions, Observe, TierPolicy};
 use oxemu_dbt_ir::interp::{self, GuestMemory, MemFault, Outcome};
 use oxemu_dbt_ir::{AtomicOp, Block, MemSize};
 use oxemu_isa_riscv64::{GUEST_DESC, RvCpu, TranslateOptions, translate};
 use oxemu_memory::GuestSpace;
 
+use crate::cli::TierMode;
 use crate::logging::Logger;
 
 /// Translates guest code at `pc`, marks its pages as holding code and logs it.

@@ -18,7 +18,7 @@ use oxemu_isa_riscv64::{PC, RvCpu, TranslateOptions, x};
 use oxemu_linux_user::{LoadOptions, Process, ProcessInit, ProcessOptions, abi, load_program};
 use oxemu_memory::GuestSpace;
 
-use cli::{Command, EngineKind, Options};
+use cli::{Command, EngineKind, Options, TierMode};
 use engine::{Engine, Translator};
 use logging::Logger;
 use run::{GuestExit, cpu_loop};
@@ -59,6 +59,11 @@ fn exec_command(o: &Options) -> oxemu_linux_user::ExecCommand {
     }
     if o.engine == EngineKind::Interp {
         opts.push("-interp".into());
+    }
+    match o.tier {
+        TierMode::Tier0Only => opts.push("-tier0".into()),
+        TierMode::Eager => opts.push("-tier1".into()),
+        TierMode::Auto => {}
     }
     if let Some(items) = o.log.to_arg() {
         opts.extend(["-d".into(), items.into()]);
