@@ -168,9 +168,15 @@ impl Engine {
         space: &Arc<GuestSpace>,
         state: RvCpu,
         log: &Rc<Logger>,
+        tier: TierMode,
     ) -> std::io::Result<Engine> {
         let opts = JitOptions {
             chain: !(log.items.nochain || log.items.exec || log.items.cpu),
+            tier: match tier {
+                TierMode::Tier0Only => TierPolicy::Tier0Only,
+                TierMode::Auto => TierPolicy::Background(DEFAULT_HOT_THRESHOLD),
+                TierMode::Eager => TierPolicy::Eager,
+            },
             ..JitOptions::default()
         };
         let mut jit = Jit::new(&GUEST_DESC, state, space.host_base(), space.limit(), opts)?;
