@@ -129,7 +129,7 @@ fn run(o: Options) -> anyhow::Result<GuestExit> {
     };
     let mut engine = match o.engine {
         EngineKind::Tier0 => {
-            Engine::tier0(&space, cpu, &log).context("cannot start the translator")?
+            Engine::tier0(&space, cpu, &log, o.tier).context("cannot start the translator")?
         }
         EngineKind::Interp => Engine::interp(cpu),
     };
