@@ -190,22 +190,7 @@ impl<S> Emitter<'_, S> {
                 self.load(RAX, v);
                 self.write_back();
                 self.set_next_pc_rax();
-                let cache = ctx_field!(jmp_cache);
-                let mask = (JMP_CACHE_SIZE - 1) as i32;
-                dynasm!(self.a
-                    ; .arch x64
-                    ; mov rcx, rax
-                    ; shr rcx, 1
-                    ; and ecx, mask
-                    ; shl ecx, 4
-                    ; add rcx, QWORD [r15 + cache]
-                    ; cmp QWORD [rcx], rax
-                    ; jne >miss
-                    ; jmp QWORD [rcx + 8]
-                    ; miss:
-                    ; mov eax, exit_code::LOOKUP as i32
-                );
-                self.jmp_epilogue();
+                self.jump_through_cache();
             }
             Exit::Trap(kind, pc) => {
                 self.write_back();
@@ -218,9 +203,31 @@ impl<S> Emitter<'_, S> {
         }
     }
 
+    /// Continues at the guest pc in `rax` (also in `next_pc`, with the state stored)
+    /// through the jump cache, or returns a lookup to the runtime on a miss.
+    fn jump_through_cache(&mut self) {
+        let cache = ctx_field!(jmp_cache);
+        let mask = (JMP_CACHE_SIZE - 1) as i32;
+        dynasm!(self.a
+            ; .arch x64
+            ; mov rcx, rax
+            ; shr rcx, 1
+            ; and ecx, mask
+            ; shl ecx, 4
+            ; add rcx, QWORD [r15 + cache]
+            ; cmp QWORD [rcx], rax
+            ; jne >miss
+            ; jmp QWORD [rcx + 8]
+            ; miss:
+            ; mov eax, exit_code::LOOKUP as i32
+        );
+        self.jmp_epilogue();
+    }
+
     /// On a backward branch to `pc` (a loop): enter the tier-1 region published for
     /// it, or count the iteration and report the loop hot when the count runs out.
     fn emit_hot_check(&mut self, pc: u64, record: u64) {
+        let next_pc = ctx_field!(next_pc);
         let region_off = std::mem::offset_of!(crate::HotRecord, region) as i32;
         let (region, hot, go_on) = (
             self.a.new_dynamic_label(),
@@ -240,7 +247,14 @@ impl<S> Emitter<'_, S> {
             ; mov rdi, r15
             ; mov rsi, r14
             ; call rcx
+            ; cmp rax, exit_code::LOOKUP as i32
+            ; jne >leave
+            ; mov rax, QWORD [r15 + next_pc]
         );
+        // A region leaving to a pc outside it continues in tier 0 without a
+        // round trip through the runtime when the target is in the jump cache.
+        self.jump_through_cache();
+        dynasm!(self.a ; .arch x64 ; leave:);
         self.jmp_epilogue();
         dynasm!(self.a ; .arch x64 ; =>hot);
         load_imm(&mut self.a, RAX, pc);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use oxemu_dbt_cranelift::RegionCompiler;
 use oxemu_dbt_exec::{DEFAULT_HOT_THRESHOLD, Event, Jit, JitOptions, Observe, TierPolicy};
 use oxemu_dbt_ir::interp::{self, GuestMemory, MemFault, Outcome};
 use oxemu_dbt_ir::{AtomicOp, Block, MemSize};
@@ -180,6 +181,14 @@ impl Engine {
             ..JitOptions::default()
         };
         let mut jit = Jit::new(&GUEST_DESC, state, space.host_base(), space.limit(), opts)?;
+        if tier != TierMode::Tier0Only {
+            match RegionCompiler::new(false) {
+                Ok(c) => jit.set_region_compiler(Arc::new(move |blocks: &[Block]| {
+                    c.compile(blocks, &GUEST_DESC).ok()
+                })),
+                Err(e) => log::warn!("tier 1 unavailable: {e}"),
+            }
+        }
         let hook_space = Arc::clone(space);
         jit.set_write_fault_hook(Box::new(move |addr| hook_space.on_write_fault(addr)));
         let items = log.items;

@@ -1,4 +1,5 @@
-//! Random instruction sequences (oxemu-rvgen) run on the interpreter, on tier 0 and,
+//! Random instruction sequences (oxemu-rvgen) run on the interpreter, on tier 0, on
+//! tier 1 (every loop compiled at its first iteration) and,
 //! when installed, on Debian's qemu-riscv64: the register and memory dumps they
 //! print must be identical. Random bytes as code and damaged ELF files must end in a
 //! guest signal or an error message, never a crash of the emulator.
@@ -53,6 +54,7 @@ fn interpreter_tier0_and_qemu_agree() {
         let interp = run(&["-interp"], &prog, &[]);
         let tier0 = run(&[], &prog, &[]);
         let one = run(&["-one-insn-per-tb"], &prog, &[]);
+        let tier1 = run(&["-tier1"], &prog, &[]);
         assert!(
             interp.status.success(),
             "seed {seed}: interpreter {:?}",
@@ -62,6 +64,10 @@ fn interpreter_tier0_and_qemu_agree() {
         assert!(
             interp.stdout == tier0.stdout,
             "seed {seed}: tier 0 differs from the interpreter"
+        );
+        assert!(
+            interp.stdout == tier1.stdout,
+            "seed {seed}: tier 1 differs from the interpreter"
         );
         assert!(
             interp.stdout == one.stdout,

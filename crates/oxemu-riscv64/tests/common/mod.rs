@@ -22,8 +22,9 @@ pub fn oxemu() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oxemu-riscv64"))
 }
 
-/// The two engines: tier 0 (default) and the reference interpreter.
-pub const ENGINES: [&[&str]; 2] = [&[], &["-interp"]];
+/// The engines: tiered (default), tier 0 only, tier 1 forced on every loop, and the
+/// reference interpreter.
+pub const ENGINES: [&[&str]; 4] = [&[], &["-tier0"], &["-tier1"], &["-interp"]];
 
 /// Longest a single guest run may take before the test fails (not hangs).
 const RUN_LIMIT: Duration = Duration::from_secs(300);

@@ -1,0 +1,115 @@
+//! Which globals may differ between their register copy and the guest state.
+//!
+//! Region code keeps globals in Cranelift variables. The guest state in memory must
+//! be exact wherever the runtime may look at it: before an access that can fault,
+//! before a helper that reads every global, and at every exit. A global written
+//! since the last such point is *dirty* and is stored there. Across the edges inside
+//! a region the dirty sets of the predecessors are merged (a union): storing a
+//! global that one path left clean writes the value it already has, so the union is
+//! always safe, and a loop without memory accesses stores nothing per iteration.
+
+use oxemu_dbt_ir::desc::GuestDesc;
+use oxemu_dbt_ir::{Block, Exit, Op};
+
+/// A set of globals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GlobalSet(Vec<u64>);
+
+impl GlobalSet {
+    pub fn new(n: usize) -> GlobalSet {
+        GlobalSet(vec![0; n.div_ceil(64)])
+    }
+    pub fn insert(&mut self, g: u16) {
+        self.0[g as usize / 64] |= 1 << (g % 64);
+    }
+    pub fn clear(&mut self) {
+        self.0.fill(0);
+    }
+    /// Adds `other`; returns whether anything was new.
+    pub fn union(&mut self, other: &GlobalSet) -> bool {
+        let mut changed = false;
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            changed |= *b & !*a != 0;
+            *a |= b;
+        }
+        changed
+    }
+    pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, &bits)| {
+            (0..64)
+                .filter(move |b| bits & (1 << b) != 0)
+                .map(move |b| (w * 64 + b) as u16)
+        })
+    }
+}
+
+/// Whether an op makes the runtime look at the guest state (so dirty globals are
+/// stored before it and are clean after it).
+pub(crate) fn syncs<S>(op: &Op, desc: &GuestDesc<S>) -> bool {
+    match op {
+        Op::Call { helper, .. } => {
+            desc.helpers[helper.0 as usize].effects == oxemu_dbt_ir::desc::Effects::AllGlobals
+        }
+        op => op.may_fault(),
+    }
+}
+
+/// Calls `edge(target, dirty)` for every exit of `block` to a region block, with the
+/// dirty set at that exit, starting from `dirty` at the block's entry.
+pub(crate) fn walk<S>(
+    block: &Block,
+    desc: &GuestDesc<S>,
+    mut dirty: GlobalSet,
+    mut edge: impl FnMut(u64, &GlobalSet),
+) {
+    for inst in &block.insts {
+        match inst.op {
+            Op::Set(g, _) if !desc.globals[g.0 as usize].helper_visible => dirty.insert(g.0),
+            Op::ExitIf(_, _, _, Exit::Chain(t)) => edge(t, &dirty),
+            ref op if syncs(op, desc) => dirty.clear(),
+            _ => {}
+        }
+    }
+    if let Exit::Chain(t) = block.exit {
+        edge(t, &dirty);
+    }
+}
+
+/// Dirty sets at the entry of every region block (the entry block starts clean: the
+/// caller stored everything).
+pub(crate) fn entry_sets<S>(blocks: &[Block], desc: &GuestDesc<S>) -> Vec<GlobalSet> {
+    let n = desc.globals.len();
+    let mut sets = vec![GlobalSet::new(n); blocks.len()];
+    let index = |pc: u64| blocks.iter().position(|b| b.pc == pc);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, b) in blocks.iter().enumerate() {
+            let start = sets[i].clone();
+            walk(b, desc, start, |t, d| {
+                if let Some(j) = index(t) {
+                    changed |= sets[j].union(d);
+                }
+            });
+        }
+    }
+    sets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_operations() {
+        let mut a = GlobalSet::new(100);
+        a.insert(3);
+        a.insert(70);
+        assert_eq!(a.iter().collect::<Vec<_>>(), vec![3, 70]);
+        let mut b = GlobalSet::new(100);
+        assert!(b.union(&a));
+        assert!(!b.union(&a));
+        b.clear();
+        assert_eq!(b.iter().count(), 0);
+    }
+}
