@@ -1,12 +1,19 @@
-//! Which globals may differ between their register copy and the guest state.
+//! Which globals may differ between their register copy and the guest state, and
+//! where tier-1 code makes the state exact (checkpoints).
 //!
-//! Region code keeps globals in Cranelift variables. The guest state in memory must
-//! be exact wherever the runtime may look at it: before an access that can fault,
-//! before a helper that reads every global, and at every exit. A global written
-//! since the last such point is *dirty* and is stored there. Across the edges inside
-//! a region the dirty sets of the predecessors are merged (a union): storing a
-//! global that one path left clean writes the value it already has, so the union is
-//! always safe, and a loop without memory accesses stores nothing per iteration.
+//! Region code keeps globals in Cranelift variables. The state in memory is made
+//! exact, with the guest pc stored in `cur_pc`, at *checkpoints*: on entry, before
+//! every store, before and after every atomic op and every helper that may read any
+//! global. A fault on a load is then handled by replaying from the last checkpoint
+//! in tier 0: only loads and idempotent stores lie between it and the fault, so the
+//! replay computes the same values and faults at the same access, precisely.
+//! (Re-executing a store writes the value it already wrote.)
+//!
+//! A global written since the last checkpoint is *dirty* and is stored at the next
+//! one. Across the edges inside a region the dirty sets of the predecessors are
+//! merged (a union): storing a global that one path left clean writes the value it
+//! already has, so the union is always safe, and a loop without stores stores
+//! nothing per iteration.
 
 use oxemu_dbt_ir::desc::GuestDesc;
 use oxemu_dbt_ir::{Block, Exit, Op};
@@ -43,35 +50,63 @@ impl GlobalSet {
     }
 }
 
-/// Whether an op makes the runtime look at the guest state (so dirty globals are
-/// stored before it and are clean after it).
-pub(crate) fn syncs<S>(op: &Op, desc: &GuestDesc<S>) -> bool {
+/// What an op needs around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Checkpoint {
+    /// Nothing.
+    None,
+    /// A checkpoint before it (a store: replaying it is harmless).
+    Before,
+    /// Checkpoints before and after it (replaying it would repeat its effect).
+    Around,
+}
+
+/// The checkpoints an op needs.
+pub(crate) fn checkpoint<S>(op: &Op, desc: &GuestDesc<S>) -> Checkpoint {
     match op {
-        Op::Call { helper, .. } => {
-            desc.helpers[helper.0 as usize].effects == oxemu_dbt_ir::desc::Effects::AllGlobals
+        Op::Store { .. } => Checkpoint::Before,
+        Op::Atomic { .. } | Op::CmpXchg { .. } => Checkpoint::Around,
+        Op::Call { helper, .. }
+            if desc.helpers[helper.0 as usize].effects
+                == oxemu_dbt_ir::desc::Effects::AllGlobals =>
+        {
+            Checkpoint::Around
         }
-        op => op.may_fault(),
+        _ => Checkpoint::None,
     }
 }
 
 /// Calls `edge(target, dirty)` for every exit of `block` to a region block, with the
-/// dirty set at that exit, starting from `dirty` at the block's entry.
+/// dirty set on that edge, starting from `dirty` at the block's entry. An edge
+/// taken while a checkpoint is pending makes it (so carries an empty set).
 pub(crate) fn walk<S>(
     block: &Block,
     desc: &GuestDesc<S>,
     mut dirty: GlobalSet,
     mut edge: impl FnMut(u64, &GlobalSet),
 ) {
+    let empty = GlobalSet::new(desc.globals.len());
+    let mut pending = false;
     for inst in &block.insts {
         match inst.op {
+            Op::InsnStart(_) if pending => {
+                dirty.clear();
+                pending = false;
+            }
             Op::Set(g, _) if !desc.globals[g.0 as usize].helper_visible => dirty.insert(g.0),
-            Op::ExitIf(_, _, _, Exit::Chain(t)) => edge(t, &dirty),
-            ref op if syncs(op, desc) => dirty.clear(),
-            _ => {}
+            Op::ExitIf(_, _, _, Exit::Chain(t)) => edge(t, if pending { &empty } else { &dirty }),
+            ref op => match checkpoint(op, desc) {
+                Checkpoint::None => {}
+                Checkpoint::Before => dirty.clear(),
+                Checkpoint::Around => {
+                    dirty.clear();
+                    pending = true;
+                }
+            },
         }
     }
     if let Exit::Chain(t) = block.exit {
-        edge(t, &dirty);
+        edge(t, if pending { &empty } else { &dirty });
     }
 }
 

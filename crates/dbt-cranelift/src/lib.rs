@@ -71,8 +71,26 @@ impl RegionCompiler {
         Ok(RegionCompiler { isa, verify })
     }
 
-    /// Compiles `blocks` (the region's entry first) to machine code.
+    /// Compiles `blocks` (the region's entry first) to machine code. A block tier 1
+    /// cannot handle is left out of the region (control leaves to tier 0 there),
+    /// unless it is the entry.
     pub fn compile<S>(&self, blocks: &[Block], desc: &GuestDesc<S>) -> Result<Vec<u8>, Tier1Error> {
+        let mut blocks = blocks.to_vec();
+        loop {
+            match self.compile_exactly(&blocks, desc) {
+                Err(Tier1Error::Lower(LowerError::Unsupported { block, .. })) if block > 0 => {
+                    blocks.remove(block);
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn compile_exactly<S>(
+        &self,
+        blocks: &[Block],
+        desc: &GuestDesc<S>,
+    ) -> Result<Vec<u8>, Tier1Error> {
         if blocks.is_empty() {
             return Err(Tier1Error::Empty);
         }
@@ -85,6 +103,9 @@ impl RegionCompiler {
         if self.verify {
             verify_function(&func, self.isa.flags())
                 .map_err(|e| Tier1Error::Codegen(e.to_string()))?;
+        }
+        if std::env::var_os("OXEMU_CLIF_DUMP").is_some() {
+            eprintln!("{}", func.display());
         }
         let mut ctx = Context::for_function(func);
         let code = ctx

@@ -4,9 +4,9 @@
 //! first block with the guest state exact in memory. Globals live in Cranelift
 //! variables (so in host registers across the whole region); jumps between region
 //! blocks are plain branches; every other exit stores the dirty globals and
-//! `next_pc` and returns an exit code the runtime understands. Before each guest
-//! memory access the dirty globals and the guest pc are stored, so a fault finds the
-//! state exactly as it was before the faulting instruction.
+//! `next_pc` and returns an exit code the runtime understands. The state in memory
+//! is exact at checkpoints (see [`crate::dirty`]), from which the runtime replays a
+//! fault in tier 0.
 
 use std::collections::HashMap;
 
@@ -20,14 +20,19 @@ use oxemu_dbt_ir::{AtomicOp, Block, Exit, MemSize, Op, Ty, Value};
 use oxemu_dbt_x64::{ExecCtx, exit_code, trap_number};
 
 use crate::arith;
-use crate::dirty::{self, GlobalSet};
+use crate::dirty::{self, Checkpoint, GlobalSet};
 
 /// Why a region cannot be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum LowerError {
-    /// The region uses an op form tier 1 does not handle.
-    #[error("unsupported op in region: {0}")]
-    Unsupported(&'static str),
+    /// A block of the region uses an op form tier 1 does not handle.
+    #[error("block {block} of the region: {what}")]
+    Unsupported {
+        /// Index of the block in the region.
+        block: usize,
+        /// What it does.
+        what: &'static str,
+    },
 }
 
 /// Offset of an [`ExecCtx`] field from the guest state pointer.
@@ -73,6 +78,12 @@ pub(crate) struct Lowering<'a, 'f, S: 'static> {
     vals: Vec<ClValue>,
     dirty: GlobalSet,
     pc: u64,
+    /// A checkpoint is due at the next instruction (after an atomic op).
+    pending: bool,
+    /// The current instruction has written a global.
+    set_in_insn: bool,
+    /// The current instruction has loaded from guest memory.
+    load_in_insn: bool,
 }
 
 /// The signature of region functions and helpers' calling convention.
@@ -120,8 +131,13 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
             vals: Vec::new(),
             dirty: GlobalSet::new(desc.globals.len()),
             pc: blocks.first().map_or(0, |b| b.pc),
+            pending: false,
+            set_in_insn: false,
+            load_in_insn: false,
         };
         l.declare_globals();
+        // The caller left the state exact: the entry is the first checkpoint.
+        l.store_ctx_imm(ctx_field!(cur_pc), l.pc);
         let first = l.heads[0];
         l.b.ins().jump(first, &[]);
         let entry_dirty = dirty::entry_sets(blocks, desc);
@@ -130,10 +146,14 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
             l.b.switch_to_block(l.heads[i]);
             l.dirty = entry_dirty[i].clone();
             l.pc = block.pc;
+            l.pending = false;
+            l.set_in_insn = false;
+            l.load_in_insn = false;
             if checked[i] {
                 l.check_exit_request(block.pc);
             }
-            l.lower_block(block)?;
+            l.lower_block(block)
+                .map_err(|what| LowerError::Unsupported { block: i, what })?;
         }
         l.b.seal_all_blocks();
         Ok(l.b)
@@ -226,6 +246,9 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
         match exit {
             Exit::Chain(t) => {
                 if let Some(&j) = self.index.get(&t) {
+                    if self.pending {
+                        self.checkpoint(t);
+                    }
                     let head = self.heads[j];
                     self.b.ins().jump(head, &[]);
                 } else {
@@ -291,20 +314,54 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
         self.b.ins().iadd(self.base, clamped)
     }
 
-    /// Makes the state exact before an access that may fault.
-    fn before_access(&mut self) {
+    /// Makes the state in memory exact for the instruction at `pc`.
+    fn checkpoint(&mut self, pc: u64) {
         self.sync();
-        self.store_ctx_imm(ctx_field!(cur_pc), self.pc);
+        self.store_ctx_imm(ctx_field!(cur_pc), pc);
+        self.pending = false;
     }
 
-    fn lower_block(&mut self, block: &Block) -> Result<(), LowerError> {
+    /// The checkpoints `op` needs before it; whether one is due after it.
+    fn around(&mut self, op: &Op) -> Result<(), &'static str> {
+        let need = dirty::checkpoint(op, self.desc);
+        if self.pending && (op.may_fault() || need != Checkpoint::None) {
+            // No checkpoint is possible inside the instruction that did the
+            // unrepeatable op, so a fault here could not be replayed.
+            return Err("access after an unrepeatable op in the same instruction");
+        }
+        if self.set_in_insn && need != Checkpoint::None {
+            // The state would not be the one before the instruction.
+            return Err("global written before a store in the same instruction");
+        }
+        if self.load_in_insn && need == Checkpoint::Before {
+            // A replay of the instruction would load what the store wrote.
+            return Err("load and store in the same instruction");
+        }
+        match need {
+            Checkpoint::None => {}
+            Checkpoint::Before => self.checkpoint(self.pc),
+            Checkpoint::Around => {
+                self.checkpoint(self.pc);
+                self.pending = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn lower_block(&mut self, block: &Block) -> Result<(), &'static str> {
         self.vals.clear();
         let zero = self.b.ins().iconst(types::I64, 0);
         for inst in &block.insts {
             let t = cl_type(inst.ty);
+            self.around(&inst.op)?;
             let v = match inst.op {
                 Op::InsnStart(pc) => {
                     self.pc = pc;
+                    self.set_in_insn = false;
+                    self.load_in_insn = false;
+                    if self.pending {
+                        self.checkpoint(pc);
+                    }
                     zero
                 }
                 Op::Const(c) => self.b.ins().iconst(types::I64, c as i64),
@@ -317,6 +374,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     }
                 },
                 Op::Set(g, v) => {
+                    self.set_in_insn = true;
                     let x = self.vals[v.index()];
                     match self.vars[g.0 as usize] {
                         Some(var) => {
@@ -351,12 +409,11 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     self.b.ins().select(f, x, y)
                 }
                 Op::Load { size, signed, addr } => {
-                    self.before_access();
+                    self.load_in_insn = true;
                     let p = self.host_addr(addr);
                     self.load(size, signed, t, p)
                 }
                 Op::Store { size, addr, value } => {
-                    self.before_access();
                     let p = self.host_addr(addr);
                     let x = self.vals[value.index()];
                     let f = guest_flags();
@@ -375,7 +432,6 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     value,
                 } => {
                     let at = atomic_type(size)?;
-                    self.before_access();
                     let p = self.host_addr(addr);
                     let x = self.at(at, value);
                     let old = self.b.ins().atomic_rmw(at, guest_flags(), rmw_op(op), p, x);
@@ -389,7 +445,6 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     new,
                 } => {
                     let at = atomic_type(size)?;
-                    self.before_access();
                     let p = self.host_addr(addr);
                     let (e, n) = (self.at(at, expected), self.at(at, new));
                     let old = self.b.ins().atomic_cas(guest_flags(), p, e, n);
@@ -409,7 +464,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     let f = self.compare(block, c, a, d);
                     let cont = self.b.create_block();
                     match exit {
-                        Exit::Chain(t) if self.index.contains_key(&t) => {
+                        Exit::Chain(t) if self.index.contains_key(&t) && !self.pending => {
                             let head = self.heads[self.index[&t]];
                             self.b.ins().brif(f, head, &[], cont, &[]);
                         }
@@ -418,9 +473,9 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                             self.b.set_cold_block(out);
                             self.b.ins().brif(f, out, &[], cont, &[]);
                             self.b.switch_to_block(out);
-                            let saved = self.dirty.clone();
+                            let saved = (self.dirty.clone(), self.pending);
                             self.exit(exit);
-                            self.dirty = saved;
+                            (self.dirty, self.pending) = saved;
                         }
                     }
                     self.b.switch_to_block(cont);
@@ -477,9 +532,6 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
     fn call(&mut self, helper: usize, args: &[Value]) -> ClValue {
         let h = &self.desc.helpers[helper];
         let all = h.effects == Effects::AllGlobals;
-        if all {
-            self.sync();
-        }
         let func = self.b.ins().iconst(types::I64, h.func as usize as i64);
         let mut argv = vec![self.state];
         for i in 0..4 {
@@ -497,13 +549,11 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
     }
 }
 
-fn atomic_type(size: MemSize) -> Result<Type, LowerError> {
+fn atomic_type(size: MemSize) -> Result<Type, &'static str> {
     match size {
         MemSize::B4 => Ok(types::I32),
         MemSize::B8 => Ok(types::I64),
-        _ => Err(LowerError::Unsupported(
-            "atomic access narrower than 4 bytes",
-        )),
+        _ => Err("atomic access narrower than 4 bytes"),
     }
 }
 

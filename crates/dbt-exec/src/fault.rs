@@ -137,14 +137,14 @@ unsafe fn handle<S: GuestState + 'static>(
         return true;
     }
     let Some(block) = jit.cache.block_at(rip) else {
-        // Tier-1 code stores the state and the guest pc before every access.
-        if jit.tier1.region_at(rip).is_none() {
+        // Tier-1 code keeps the state exact at checkpoints (see exit_code::REPLAY).
+        let Some(region) = jit.tier1.region_at(rip) else {
             return false;
-        }
+        };
         frame.ctx.next_pc = frame.ctx.cur_pc;
-        frame.ctx.fault_addr = guest_addr;
+        frame.ctx.fault_addr = region.code as u64;
         gregs[libc::REG_RSP as usize] = frame.ctx.host_sp as i64;
-        gregs[libc::REG_RIP as usize] = jit.fault_entry as i64;
+        gregs[libc::REG_RIP as usize] = jit.replay_entry as i64;
         return true;
     };
     let offset = (rip - block.code) as u32;

@@ -76,6 +76,8 @@ pub struct JitStats {
     pub hot: u64,
     /// Tier-1 regions published.
     pub regions: u64,
+    /// Faults in tier-1 code replayed in tier 0 from a checkpoint.
+    pub replays: u64,
 }
 
 /// The tier-0 engine for guest state `S`.
@@ -85,6 +87,7 @@ pub struct Jit<S: 'static> {
     pub(crate) enter: usize,
     pub(crate) epilogue: usize,
     pub(crate) fault_entry: usize,
+    pub(crate) replay_entry: usize,
     empty_entry: JmpCacheEntry,
     tramp_len: usize,
     pub(crate) cache: BlockCache,
@@ -142,6 +145,7 @@ impl<S: GuestState + 'static> Jit<S> {
             enter: base + tramp.enter,
             epilogue: base + tramp.epilogue,
             fault_entry: base + tramp.fault,
+            replay_entry: base + tramp.replay,
             empty_entry: empty,
             tramp_len: buf.used(),
             buf,
@@ -315,6 +319,9 @@ impl<S: GuestState + 'static> Jit<S> {
         translate: &mut dyn FnMut(u64) -> Block,
     ) -> Event {
         let mut pending_link: Option<(u32, u8)> = None;
+        // A region suspended for a replay is used again once the replay ended in an
+        // event (the fault, mostly).
+        self.tier1.resume();
         loop {
             for c in self.tier1.take_done() {
                 self.install_region(c);
@@ -340,6 +347,7 @@ impl<S: GuestState + 'static> Jit<S> {
             }
             let r = self.enter_code(code);
             self.stats.exits += 1;
+            self.tier1.count_replay_exit();
             let next = self.ctx().next_pc;
             match r & 0xff {
                 exit_code::CHAIN => {
@@ -368,6 +376,12 @@ impl<S: GuestState + 'static> Jit<S> {
                         self.install_region(c);
                     }
                 }
+                exit_code::REPLAY => {
+                    self.stats.replays += 1;
+                    let region = self.ctx().fault_addr as usize;
+                    self.tier1.suspend(region);
+                    pc = next;
+                }
                 exit_code::TRAP => return Event::Trap(trap_kind(r >> 8), next),
                 exit_code::FAULT => {
                     let addr = self.ctx().fault_addr;
@@ -387,6 +401,14 @@ impl<S: GuestState + 'static> Jit<S> {
             // The buffer is full: the next translation flushes it; the loop stays in tier 0.
             return;
         };
+        if let Some(obs) = self.observer.as_mut() {
+            let pcs: Vec<u64> = c.ranges.iter().map(|r| r.0).collect();
+            obs(Observe::Region {
+                pcs: &pcs,
+                addr,
+                code: &c.code,
+            });
+        }
         self.tier1.publish(c.record, c.ranges, addr, c.code.len());
         self.stats.regions += 1;
     }

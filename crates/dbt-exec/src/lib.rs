@@ -51,6 +51,15 @@ pub enum Observe<'a, S> {
         /// The machine code.
         code: &'a [u8],
     },
+    /// A tier-1 region was published at host address `addr`.
+    Region {
+        /// Guest pcs of its blocks, the entry first.
+        pcs: &'a [u64],
+        /// Host address of the code.
+        addr: usize,
+        /// The machine code.
+        code: &'a [u8],
+    },
     /// A block is about to run.
     Exec {
         /// Guest pc.

@@ -39,7 +39,9 @@ pub enum TierPolicy {
 /// Most loop headers profiled per code-buffer generation.
 const MAX_RECORDS: usize = 1 << 16;
 /// Most blocks in a region.
-const MAX_REGION_BLOCKS: usize = 24;
+const MAX_REGION_BLOCKS: usize = 32;
+/// Most blocks searched for a region's loop.
+const MAX_EXPLORED_BLOCKS: usize = 96;
 
 /// A published region.
 pub(crate) struct RegionInfo {
@@ -91,7 +93,15 @@ pub(crate) struct Tier1 {
     epoch: u64,
     /// Regions published.
     pub published: u64,
+    /// The region (record, code) kept out of use while tier 0 replays a fault it
+    /// took, and the runtime exits left before it is used again.
+    suspended: Option<(u32, usize)>,
+    replay_exits: u32,
 }
+
+/// Runtime exits after which a suspended region is used again even if tier 0 did
+/// not reach the fault (another thread changed the mapping, say).
+const REPLAY_EXITS: u32 = 1024;
 
 impl Tier1 {
     pub fn new(policy: TierPolicy) -> Tier1 {
@@ -111,6 +121,8 @@ impl Tier1 {
             pending: vec![false; n],
             epoch: 0,
             published: 0,
+            suspended: None,
+            replay_exits: 0,
         }
     }
 
@@ -280,8 +292,39 @@ impl Tier1 {
         }
     }
 
+    /// Keeps the region whose code starts at `code` from being entered until
+    /// [`Tier1::resume`], so that tier 0 can replay up to a fault the region took.
+    pub fn suspend(&mut self, code: usize) {
+        self.resume();
+        if let Some(r) = self.regions.iter().find(|r| r.alive && r.code == code) {
+            self.records[r.record as usize].region = 0;
+            self.suspended = Some((r.record, code));
+            self.replay_exits = REPLAY_EXITS;
+        }
+    }
+
+    /// Counts a runtime exit during a replay; resumes the region after enough.
+    pub fn count_replay_exit(&mut self) {
+        if self.suspended.is_some() {
+            self.replay_exits -= 1;
+            if self.replay_exits == 0 {
+                self.resume();
+            }
+        }
+    }
+
+    /// Publishes the suspended region again if it is still valid.
+    pub fn resume(&mut self) {
+        if let Some((record, code)) = self.suspended.take()
+            && self.regions.iter().any(|r| r.alive && r.code == code)
+        {
+            self.records[record as usize].region = code as u64;
+        }
+    }
+
     /// Forgets everything (the code buffer was reset).
     pub fn clear(&mut self) {
+        self.suspended = None;
         self.epoch += 1;
         self.by_pc.clear();
         self.regions.clear();
@@ -308,13 +351,16 @@ impl Drop for Tier1 {
     }
 }
 
-/// The loop header's block and the blocks reachable from it by direct branches,
-/// breadth first, up to [`MAX_REGION_BLOCKS`].
+/// The loop of the header at `pc`: the blocks reachable from it by direct branches
+/// (a bounded search) that lead back to it, the header first, in search order, up
+/// to [`MAX_REGION_BLOCKS`]. Code after the loop stays out: it would only lengthen
+/// the live ranges of the globals the loop keeps in registers.
 fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
     let entry = cache.lookup(pc, mode)?;
     let mut order = vec![entry];
+    let mut succs: Vec<Vec<usize>> = Vec::new();
     let mut i = 0;
-    while i < order.len() && order.len() < MAX_REGION_BLOCKS {
+    while i < order.len() {
         let b = &cache.blocks[order[i] as usize];
         let mut targets = Vec::new();
         for inst in &b.ir.insts {
@@ -325,20 +371,42 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
         if let Exit::Chain(t) = b.ir.exit {
             targets.push(t);
         }
+        let mut out = Vec::new();
         for t in targets {
-            if let Some(id) = cache.lookup(t, mode)
-                && !order.contains(&id)
-                && order.len() < MAX_REGION_BLOCKS
-            {
-                order.push(id);
+            let Some(id) = cache.lookup(t, mode) else {
+                continue;
+            };
+            match order.iter().position(|&o| o == id) {
+                Some(j) => out.push(j),
+                None if order.len() < MAX_EXPLORED_BLOCKS => {
+                    out.push(order.len());
+                    order.push(id);
+                }
+                None => {}
             }
         }
+        succs.push(out);
         i += 1;
+    }
+    let mut in_loop = vec![false; order.len()];
+    in_loop[0] = true;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, out) in succs.iter().enumerate() {
+            if !in_loop[i] && out.iter().any(|&j| in_loop[j]) {
+                in_loop[i] = true;
+                changed = true;
+            }
+        }
     }
     Some(
         order
             .iter()
-            .map(|&id| (*cache.blocks[id as usize].ir).clone())
+            .zip(&in_loop)
+            .filter(|&(_, &keep)| keep)
+            .take(MAX_REGION_BLOCKS)
+            .map(|(&id, _)| (*cache.blocks[id as usize].ir).clone())
             .collect(),
     )
 }

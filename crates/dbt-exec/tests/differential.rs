@@ -2,119 +2,13 @@
 //! (optimized and not): final globals, memory and exit must be identical, including
 //! the state at guest memory faults.
 
+mod common;
+
+use common::{HostSpace, LIMIT, MAPPED, VecMem, random_state, same_outcome, seeds};
 use oxemu_dbt_exec::{Event, GUARD_BYTES, Jit, JitOptions};
-use oxemu_dbt_ir::interp::{self, GuestMemory, MemFault, Outcome};
+use oxemu_dbt_ir::interp::{self, MemFault, Outcome};
 use oxemu_dbt_ir::testgen::{GenParams, Rng, TEST_DESC, TestState, random_block};
-use oxemu_dbt_ir::{AtomicOp, Block, Builder, Exit, MemSize, TrapKind, eval};
-
-const MAPPED: usize = 64 << 10;
-const LIMIT: u64 = 1 << 20;
-
-/// Host memory laid out like a user-mode guest space: MAPPED bytes readable and
-/// writable, the rest up to the limit and the guard inaccessible.
-struct HostSpace {
-    base: *mut u8,
-}
-
-impl HostSpace {
-    fn new() -> HostSpace {
-        let total = LIMIT as usize + GUARD_BYTES as usize;
-        // SAFETY: a fresh private anonymous reservation; then the first part is made
-        // accessible.
-        unsafe {
-            let p = libc::mmap(
-                std::ptr::null_mut(),
-                total,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            );
-            assert_ne!(p, libc::MAP_FAILED);
-            assert_eq!(
-                libc::mprotect(p, MAPPED, libc::PROT_READ | libc::PROT_WRITE),
-                0
-            );
-            HostSpace { base: p as *mut u8 }
-        }
-    }
-    fn bytes(&self) -> &[u8] {
-        // SAFETY: the first MAPPED bytes are mapped read/write for the test's lifetime;
-        // translated code does not run while the slice is in use.
-        unsafe { std::slice::from_raw_parts(self.base, MAPPED) }
-    }
-    fn fill(&mut self, data: &[u8]) {
-        // SAFETY: as in `bytes`, with exclusive access through &mut self.
-        unsafe { std::slice::from_raw_parts_mut(self.base, MAPPED) }.copy_from_slice(data);
-    }
-}
-
-struct VecMem(Vec<u8>);
-
-impl VecMem {
-    fn range(&self, addr: u64, size: MemSize, write: bool) -> Result<usize, MemFault> {
-        let n = size.bytes() as u64;
-        if addr
-            .checked_add(n)
-            .is_none_or(|end| end > self.0.len() as u64)
-        {
-            // Report the first inaccessible byte, as the host fault does.
-            let first_bad = addr.max(self.0.len() as u64);
-            return Err(MemFault {
-                addr: first_bad,
-                write,
-            });
-        }
-        Ok(addr as usize)
-    }
-}
-
-impl GuestMemory for VecMem {
-    fn load(&mut self, addr: u64, size: MemSize) -> Result<u64, MemFault> {
-        let a = self.range(addr, size, false)?;
-        let mut b = [0u8; 8];
-        b[..size.bytes() as usize].copy_from_slice(&self.0[a..a + size.bytes() as usize]);
-        Ok(u64::from_le_bytes(b))
-    }
-    fn store(&mut self, addr: u64, size: MemSize, value: u64) -> Result<(), MemFault> {
-        let a = self.range(addr, size, true)?;
-        let n = size.bytes() as usize;
-        self.0[a..a + n].copy_from_slice(&value.to_le_bytes()[..n]);
-        Ok(())
-    }
-    fn atomic(
-        &mut self,
-        op: AtomicOp,
-        size: MemSize,
-        addr: u64,
-        value: u64,
-    ) -> Result<u64, MemFault> {
-        let old = self.load(addr, size)?;
-        self.store(addr, size, eval::atomic(op, size.bytes(), old, value))?;
-        Ok(old)
-    }
-    fn cmpxchg(
-        &mut self,
-        size: MemSize,
-        addr: u64,
-        expected: u64,
-        new: u64,
-    ) -> Result<u64, MemFault> {
-        let old = self.load(addr, size)?;
-        if old == expected {
-            self.store(addr, size, new)?;
-        }
-        Ok(old)
-    }
-}
-
-fn random_state(rng: &mut Rng) -> TestState {
-    let mut s = TestState::default();
-    for r in &mut s.regs {
-        *r = rng.constant();
-    }
-    s
-}
+use oxemu_dbt_ir::{Block, Builder, Exit, MemSize, TrapKind};
 
 /// Runs on tier 0 and maps the event to the interpreter's outcome.
 fn run_jit(jit: &mut Jit<TestState>, block: &Block) -> Outcome {
@@ -133,16 +27,6 @@ fn run_jit(jit: &mut Jit<TestState>, block: &Block) -> Outcome {
             fault: MemFault { addr, write: false },
         },
         Event::Request(pc) => panic!("unexpected exit request at {pc:#x}"),
-    }
-}
-
-fn same_outcome(a: Outcome, b: Outcome) -> bool {
-    match (a, b) {
-        (Outcome::Fault { pc: p1, fault: f1 }, Outcome::Fault { pc: p2, fault: f2 }) => {
-            // Hosts report the faulting page's first byte or the address itself.
-            p1 == p2 && (f1.addr & !0xfff) == (f2.addr & !0xfff)
-        }
-        _ => a == b,
     }
 }
 
@@ -281,12 +165,4 @@ fn addresses_beyond_the_limit_fault_inside_the_guard() {
             o => panic!("store to {addr:#x} gave {o:?}"),
         }
     }
-}
-
-/// Number of random blocks per test (`OXEMU_DIFF_SEEDS` raises it for long runs).
-fn seeds() -> u64 {
-    std::env::var("OXEMU_DIFF_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(4000)
 }

@@ -20,8 +20,8 @@ pub struct ExecCtx {
     pub mem_limit: u64,
     /// Guest address of the last faulting access (filled by the fault handler).
     pub fault_addr: u64,
-    /// Guest pc of the memory access being executed, stored by tier-1 code before
-    /// each access that may fault (tier 0 finds it from the faulting host pc).
+    /// Tier-1 checkpoint: the guest pc at which the guest state in memory was last
+    /// made exact by tier-1 code (tier 0 finds a fault's pc from the host pc).
     pub cur_pc: u64,
 }
 
@@ -70,4 +70,9 @@ pub mod exit_code {
     pub const REQUEST: u64 = 5;
     /// A loop header became hot; `next_pc` is its pc.
     pub const HOT: u64 = 6;
+    /// A guest memory access faulted in tier-1 code: the state is exact at the
+    /// checkpoint `next_pc`, and `fault_addr` holds the region's host address. The
+    /// runtime re-runs from the checkpoint in tier 0 (nothing between the checkpoint
+    /// and the fault changed memory), which reaches the fault precisely.
+    pub const REPLAY: u64 = 7;
 }

@@ -23,6 +23,9 @@ pub struct Trampoline {
     /// Where the fault handler resumes a faulting thread (with `rsp` reset to
     /// `ExecCtx::host_sp`).
     pub fault: usize,
+    /// Where the fault handler resumes a thread that faulted in tier-1 code (with
+    /// `rsp` reset to `ExecCtx::host_sp`): returns [`exit_code::REPLAY`].
+    pub replay: usize,
     /// `extern "C" fn(state: *mut S, guest_base: usize, func: usize) -> u64`: like
     /// `enter`, but *calls* `func(state, guest_base)`, a function following the
     /// System V ABI (tier-1 code) that returns an exit code; faults inside it unwind
@@ -71,6 +74,12 @@ pub fn build_trampoline(base: usize) -> Trampoline {
         ; mov eax, exit_code::FAULT as i32
         ; jmp ->epi
     );
+    let replay = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; mov eax, exit_code::REPLAY as i32
+        ; jmp ->epi
+    );
     let enter_call = a.offset().0;
     dynasm!(a
         ; .arch x64
@@ -101,6 +110,7 @@ pub fn build_trampoline(base: usize) -> Trampoline {
         enter,
         epilogue,
         fault,
+        replay,
         enter_call,
         lookup_miss,
     }

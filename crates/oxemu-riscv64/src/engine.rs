@@ -203,6 +203,11 @@ impl Engine {
                         log.out_asm(addr, code);
                     }
                 }
+                Observe::Region { pcs, addr, code } => {
+                    if items.out_asm {
+                        log.region(pcs, addr, code);
+                    }
+                }
                 Observe::Exec { pc, state } => {
                     if items.exec {
                         log.exec(pc);

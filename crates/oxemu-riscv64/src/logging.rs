@@ -73,13 +73,22 @@ impl Logger {
 
     /// `-d out_asm`: the host code of a block.
     pub fn out_asm(&self, addr: usize, code: &[u8]) {
-        let mut s = format!("OUT: [size={}]\n", code.len());
-        for (i, chunk) in code.chunks(16).enumerate() {
-            let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-            let _ = writeln!(s, "  0x{:016x}:  {}", addr + 16 * i, bytes.join(" "));
-        }
-        s.push('\n');
-        self.write(&s);
+        self.write(&hex_dump(
+            format!("OUT: [size={}]\n", code.len()),
+            addr,
+            code,
+        ));
+    }
+
+    /// `-d out_asm`: a tier-1 region and the guest blocks it covers.
+    pub fn region(&self, pcs: &[u64], addr: usize, code: &[u8]) {
+        let blocks: Vec<String> = pcs.iter().map(|pc| format!("{pc:#x}")).collect();
+        let head = format!(
+            "OUT (tier 1 region: {}): [size={}]\n",
+            blocks.join(" "),
+            code.len()
+        );
+        self.write(&hex_dump(head, addr, code));
     }
 
     /// `-d exec`: a block is about to run.
@@ -104,4 +113,14 @@ impl Logger {
         }
         self.write(&s);
     }
+}
+
+/// `head` followed by `code` as rows of 16 hex bytes with their host addresses.
+fn hex_dump(mut s: String, addr: usize, code: &[u8]) -> String {
+    for (i, chunk) in code.chunks(16).enumerate() {
+        let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let _ = writeln!(s, "  0x{:016x}:  {}", addr + 16 * i, bytes.join(" "));
+    }
+    s.push('\n');
+    s
 }
