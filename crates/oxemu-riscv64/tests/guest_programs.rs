@@ -66,6 +66,7 @@ guest_tests!(
     rvc,
     segv,
     smc,
+    smc_hot,
     sys_files,
     sys_mem,
     sys_misc,
