@@ -49,6 +49,7 @@ pub enum Tier1Error {
 pub struct RegionCompiler {
     isa: OwnedTargetIsa,
     verify: bool,
+    fma: bool,
 }
 
 impl RegionCompiler {
@@ -68,7 +69,11 @@ impl RegionCompiler {
             .map_err(|e| Tier1Error::Host(e.to_string()))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| Tier1Error::Host(e.to_string()))?;
-        Ok(RegionCompiler { isa, verify })
+        let fma = isa
+            .isa_flags()
+            .iter()
+            .any(|f| f.name == "has_fma" && f.as_bool() == Some(true));
+        Ok(RegionCompiler { isa, verify, fma })
     }
 
     /// Compiles `blocks` (the region's entry first) to machine code. A block tier 1
@@ -98,7 +103,7 @@ impl RegionCompiler {
             Function::with_name_signature(UserFuncName::default(), lower::region_signature());
         let mut fctx = FunctionBuilderContext::new();
         let builder = FunctionBuilder::new(&mut func, &mut fctx);
-        let builder = lower::Lowering::lower(builder, blocks, desc)?;
+        let builder = lower::Lowering::lower(builder, blocks, desc, self.fma)?;
         builder.finalize(self.isa.frontend_config());
         if self.verify {
             verify_function(&func, self.isa.flags())

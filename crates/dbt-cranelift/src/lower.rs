@@ -19,6 +19,8 @@ use oxemu_dbt_ir::desc::{Effects, GuestDesc};
 use oxemu_dbt_ir::{AtomicOp, Block, Exit, MemSize, Op, Ty, Value};
 use oxemu_dbt_x64::{ExecCtx, exit_code, trap_number};
 
+mod fp;
+
 use crate::arith;
 use crate::dirty::{self, Checkpoint, GlobalSet};
 
@@ -80,6 +82,8 @@ pub(crate) struct Lowering<'a, 'f, S: 'static> {
     pc: u64,
     /// A checkpoint is due at the next instruction (after an atomic op).
     pending: bool,
+    /// The host has fused multiply-add (for the FP fast paths that need it).
+    fma: bool,
     /// The current instruction has written a global.
     set_in_insn: bool,
     /// The current instruction has loaded from guest memory.
@@ -101,6 +105,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
         mut b: FunctionBuilder<'f>,
         blocks: &'a [Block],
         desc: &'a GuestDesc<S>,
+        fma: bool,
     ) -> Result<FunctionBuilder<'f>, LowerError> {
         let mut sig = Signature::new(CallConv::SystemV);
         for _ in 0..5 {
@@ -132,6 +137,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
             dirty: GlobalSet::new(desc.globals.len()),
             pc: blocks.first().map_or(0, |b| b.pc),
             pending: false,
+            fma,
             set_in_insn: false,
             load_in_insn: false,
         };
@@ -455,7 +461,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     helper,
                     args,
                     nargs,
-                } => self.call(helper.0 as usize, &args[..nargs as usize]),
+                } => self.call(block, helper.0 as usize, &args[..nargs as usize]),
                 Op::Fence => {
                     self.b.ins().fence();
                     zero
@@ -529,7 +535,16 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
         self.widen(t, r)
     }
 
-    fn call(&mut self, helper: usize, args: &[Value]) -> ClValue {
+    fn call(&mut self, block: &Block, helper: usize, args: &[Value]) -> ClValue {
+        if let Some(f) = self.desc.helpers[helper].fp
+            && let Some(r) = self.fp_call(block, helper, f, args)
+        {
+            return r;
+        }
+        self.plain_call(helper, args)
+    }
+
+    fn plain_call(&mut self, helper: usize, args: &[Value]) -> ClValue {
         let h = &self.desc.helpers[helper];
         let all = h.effects == Effects::AllGlobals;
         let func = self.b.ins().iconst(types::I64, h.func as usize as i64);

@@ -26,6 +26,46 @@ pub enum Effects {
     AllGlobals,
 }
 
+/// An IEEE 754 operation a helper implements, for backends that compute the common
+/// case on the host FPU and call the helper for the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpOp {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`
+    Div,
+    /// `sqrt(a)`
+    Sqrt,
+}
+
+/// What a backend needs to know to run an FP helper's common case inline: with
+/// round-to-nearest-even and a finite result of safe normal magnitude (and
+/// operands that are neither NaN nor infinite), the result is the host's and the
+/// only exception flag is *inexact*. The arguments are the operands' register bits
+/// (one for square roots) followed by the instruction's rounding-mode field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FpFast {
+    /// The operation.
+    pub op: FpOp,
+    /// binary64 (else binary32, NaN-boxed in 64-bit registers: upper half all ones).
+    pub double: bool,
+    /// The helper-visible global of accrued exception flags.
+    pub flags: crate::Global,
+    /// Its *inexact* bit.
+    pub inexact: u64,
+    /// The helper-visible global holding the dynamic rounding mode.
+    pub frm: crate::Global,
+    /// Rounding-mode field value meaning round to nearest, ties to even (also the
+    /// value of `frm` meaning it).
+    pub rm_nearest: u64,
+    /// Rounding-mode field value meaning "the dynamic mode in `frm`".
+    pub rm_dynamic: u64,
+}
+
 /// A helper function.
 pub struct HelperDesc<S> {
     /// Name used by the text form.
@@ -36,6 +76,8 @@ pub struct HelperDesc<S> {
     pub nargs: u8,
     /// What it touches.
     pub effects: Effects,
+    /// Set for IEEE arithmetic a backend may compute inline in the common case.
+    pub fp: Option<FpFast>,
 }
 
 /// A frontend's description of its guest state and helpers.

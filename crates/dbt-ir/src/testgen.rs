@@ -70,18 +70,21 @@ static TEST_HELPERS: [HelperDesc<TestState>; 3] = [
         func: mix,
         nargs: 3,
         effects: Effects::Pure,
+        fp: None,
     },
     HelperDesc {
         name: "accrue",
         func: accrue,
         nargs: 2,
         effects: Effects::HelperGlobals,
+        fp: None,
     },
     HelperDesc {
         name: "everything",
         func: everything,
         nargs: 1,
         effects: Effects::AllGlobals,
+        fp: None,
     },
 ];
 

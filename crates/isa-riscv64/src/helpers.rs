@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use oxemu_dbt_ir::desc::{Effects, GuestDesc, HelperDesc};
+use oxemu_dbt_ir::desc::{Effects, FpFast, FpOp, GuestDesc, HelperDesc};
 use oxemu_dbt_ir::{GlobalNames, HelperId};
 use oxemu_riscv_fpu as fpu;
 
@@ -117,6 +117,33 @@ macro_rules! pure1 {
     };
 }
 
+/// The inline description of the helpers whose common case backends may run on
+/// the host FPU.
+const fn fp_fast(name: &str) -> Option<FpFast> {
+    let (op, double) = match name.as_bytes() {
+        b"fadd_d" => (FpOp::Add, true),
+        b"fsub_d" => (FpOp::Sub, true),
+        b"fmul_d" => (FpOp::Mul, true),
+        b"fdiv_d" => (FpOp::Div, true),
+        b"fsqrt_d" => (FpOp::Sqrt, true),
+        b"fadd_s" => (FpOp::Add, false),
+        b"fsub_s" => (FpOp::Sub, false),
+        b"fmul_s" => (FpOp::Mul, false),
+        b"fdiv_s" => (FpOp::Div, false),
+        b"fsqrt_s" => (FpOp::Sqrt, false),
+        _ => return None,
+    };
+    Some(FpFast {
+        op,
+        double,
+        flags: FFLAGS,
+        inexact: fpu::flags::NX as u64,
+        frm: FRM,
+        rm_nearest: fpu::rm::RNE as u64,
+        rm_dynamic: RM_DYNAMIC as u64,
+    })
+}
+
 /// Defines the helper functions, the [`H`] enum and the table in one order.
 macro_rules! helpers {
     ($($id:ident = $name:literal: $kind:ident($f:path), $nargs:literal, $effects:ident;)*) => {
@@ -144,12 +171,14 @@ macro_rules! helpers {
                 nargs: 0,
                 // Not pure: two reads must not be merged.
                 effects: Effects::HelperGlobals,
+                fp: None,
             },
             $(HelperDesc {
                 name: $name,
                 func: funcs::$id,
                 nargs: $nargs,
                 effects: Effects::$effects,
+                fp: fp_fast($name),
             },)*
         ];
     };
