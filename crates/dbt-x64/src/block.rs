@@ -8,7 +8,7 @@ use oxemu_dbt_ir::{Block, Exit, Global, Op, TrapKind, Ty, Value};
 use crate::FRAME_SLOTS;
 use crate::cc::{cmov_rax_rdx, jcc, setcc_al};
 use crate::ctx::{JMP_CACHE_SIZE, exit_code};
-use crate::operand::{Asm, Opnd, alu, load, load_imm, opnd, store_slot};
+use crate::operand::{Asm, Opnd, alu, load, load_imm, opnd, store_home};
 use crate::regalloc::{
     Alloc, Loc, R8, R11, R15, RAX, RCX, RDI, RDX, RSI, allocate, caller_saved, global_disp,
 };
@@ -133,7 +133,7 @@ impl<S> Emitter<'_, S> {
     /// Value `i` was computed into rax.
     pub fn result(&mut self, i: usize) {
         if !self.elide[i] {
-            store_slot(&mut self.a, RAX, self.alloc.locs[i]);
+            store_home(&mut self.a, RAX, self.alloc.locs[i]);
         }
         self.rax_holds = Some(Value(i as u32));
     }
@@ -288,9 +288,9 @@ impl<S> Emitter<'_, S> {
     }
 
     fn emit_get(&mut self, i: usize, g: Global) {
-        if let Loc::Slot(_) = self.alloc.locs[i] {
+        if let Loc::Slot(_) | Loc::Temp(_) = self.alloc.locs[i] {
             match self.alloc.cached[g.0 as usize] {
-                Some(r) => store_slot(&mut self.a, r, self.alloc.locs[i]),
+                Some(r) => store_home(&mut self.a, r, self.alloc.locs[i]),
                 None => {
                     load(&mut self.a, RAX, Loc::Env(global_disp(g)));
                     self.result(i);
@@ -388,7 +388,7 @@ impl<S> Emitter<'_, S> {
             Op::InsnStart(_) | Op::Const(_) => true,
             Op::Get(g) => {
                 self.alloc.cached[g.0 as usize].is_some()
-                    || !matches!(self.alloc.locs[i], Loc::Slot(_))
+                    || !matches!(self.alloc.locs[i], Loc::Slot(_) | Loc::Temp(_))
             }
             Op::Set(g, _) => self.alloc.cached[g.0 as usize].is_some(),
             _ => false,

@@ -47,6 +47,11 @@ pub(crate) fn load(a: &mut Asm, r: u8, loc: Loc) {
         }
         Loc::Env(d) => dynasm!(a ; .arch x64 ; mov Rq(r), QWORD [Rq(R15) + d]),
         Loc::Slot(d) => dynasm!(a ; .arch x64 ; mov Rq(r), QWORD [Rq(RSP) + d]),
+        Loc::Temp(h) => {
+            if h != r {
+                dynasm!(a ; .arch x64 ; mov Rq(r), Rq(h));
+            }
+        }
         Loc::None => {}
     }
 }
@@ -62,14 +67,17 @@ pub(crate) fn opnd(a: &mut Asm, loc: Loc, tmp: u8) -> Opnd {
         Loc::Reg(h, _) => Opnd::Reg(h),
         Loc::Env(d) => Opnd::Mem(R15, d),
         Loc::Slot(d) => Opnd::Mem(RSP, d),
+        Loc::Temp(h) => Opnd::Reg(h),
         Loc::None => Opnd::Imm(0),
     }
 }
 
-/// Stores a 64-bit register into a frame slot.
-pub(crate) fn store_slot(a: &mut Asm, r: u8, loc: Loc) {
-    if let Loc::Slot(d) = loc {
-        dynasm!(a ; .arch x64 ; mov QWORD [Rq(RSP) + d], Rq(r));
+/// Stores a 64-bit register into a value's home (frame slot or temp register).
+pub(crate) fn store_home(a: &mut Asm, r: u8, loc: Loc) {
+    match loc {
+        Loc::Slot(d) => dynasm!(a ; .arch x64 ; mov QWORD [Rq(RSP) + d], Rq(r)),
+        Loc::Temp(h) if h != r => dynasm!(a ; .arch x64 ; mov Rq(h), Rq(r)),
+        _ => {}
     }
 }
 

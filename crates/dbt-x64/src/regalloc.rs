@@ -20,6 +20,9 @@ pub(crate) const RSP: u8 = 4;
 
 /// Host registers that can cache globals, callee-saved ones first.
 const POOL: [u8; 9] = [3, 5, 12, 13, 6, 7, 8, 9, 10];
+/// Of those, the ones that can hold temporaries when no global uses them: never
+/// an argument register (calls load arguments from temporaries) or a scratch one.
+const TEMP_POOL: [u8; 6] = [9, 10, 13, 12, 5, 3];
 
 /// Whether a host register is clobbered by calls (System V).
 pub(crate) fn caller_saved(r: u8) -> bool {
@@ -37,6 +40,8 @@ pub(crate) enum Loc {
     Env(i32),
     /// A frame slot (displacement from rsp).
     Slot(i32),
+    /// A host register holding a temporary value.
+    Temp(u8),
     /// Defines no value.
     None,
 }
@@ -94,7 +99,7 @@ pub(crate) fn allocate<S>(block: &Block, desc: &GuestDesc<S>) -> Alloc {
     if let Exit::Dynamic(v) = block.exit {
         last_use[v.index()] = n;
     }
-    let locs = block
+    let locs: Vec<Loc> = block
         .insts
         .iter()
         .enumerate()
@@ -113,9 +118,52 @@ pub(crate) fn allocate<S>(block: &Block, desc: &GuestDesc<S>) -> Alloc {
             _ => Loc::None,
         })
         .collect();
+    let mut locs = locs;
+    assign_temp_registers(block, &cached_list, &last_use, &mut locs);
     Alloc {
         cached,
         cached_list,
         locs,
+    }
+}
+
+/// Linear scan: values in frame slots whose live range crosses no call get a free
+/// temp register instead, while one is free.
+fn assign_temp_registers(
+    block: &Block,
+    cached: &[(Global, u8)],
+    last_use: &[usize],
+    locs: &mut [Loc],
+) {
+    let calls: Vec<usize> = (0..block.insts.len())
+        .filter(|&i| matches!(block.insts[i].op, Op::Call { .. }))
+        .collect();
+    let mut free: Vec<u8> = TEMP_POOL
+        .iter()
+        .copied()
+        .filter(|r| !cached.iter().any(|&(_, c)| c == *r))
+        .collect();
+    // (last use, register) of temps in registers.
+    let mut active: Vec<(usize, u8)> = Vec::new();
+    for i in 0..locs.len() {
+        active.retain(|&(end, r)| {
+            if end < i {
+                free.push(r);
+                false
+            } else {
+                true
+            }
+        });
+        if !matches!(locs[i], Loc::Slot(_)) {
+            continue;
+        }
+        let end = last_use[i];
+        if end <= i || calls.iter().any(|&c| c > i && c < end) {
+            continue;
+        }
+        if let Some(r) = free.pop() {
+            locs[i] = Loc::Temp(r);
+            active.push((end, r));
+        }
     }
 }
