@@ -3,6 +3,7 @@
 //! Options come before the program; the first argument that is not an option (or
 //! anything after `--`) is the program. Unknown options are errors, never ignored.
 
+use oxemu_dbt_exec::DEFAULT_HOT_THRESHOLD;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -20,8 +21,9 @@ pub enum EngineKind {
 pub enum TierMode {
     /// Tier 0 only.
     Tier0Only,
-    /// Hot loops compiled in the background (default).
-    Auto,
+    /// Loops compiled in the background once they ran this many iterations
+    /// (default).
+    Auto(u32),
     /// Every loop compiled at its first iteration, synchronously.
     Eager,
 }
@@ -108,6 +110,8 @@ Argument             Env-variable      Description
 -tier0                OXEMU_TIER=0      translate with tier 0 only (no hot-loop compiler)
 -tier1                OXEMU_TIER=1      compile every loop with tier 1 at its first
                                        iteration (default: hot loops, in the background)
+-tier1-threshold n    OXEMU_TIER1_THRESHOLD  iterations after which a loop is compiled
+                                       by tier 1 in the background (default 2000)
 -version             QEMU_VERSION      display version information and exit
 
 Defaults:
@@ -204,7 +208,10 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> Resul
         tier: match env("OXEMU_TIER").as_deref() {
             Some("0") => TierMode::Tier0Only,
             Some("1") => TierMode::Eager,
-            _ => TierMode::Auto,
+            _ => TierMode::Auto(match env("OXEMU_TIER1_THRESHOLD") {
+                Some(n) => parse_threshold(&n)?,
+                None => DEFAULT_HOT_THRESHOLD,
+            }),
         },
         stack_size: None,
         program: PathBuf::new(),
@@ -275,10 +282,20 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> Resul
             "interp" => o.engine = EngineKind::Interp,
             "tier0" => o.tier = TierMode::Tier0Only,
             "tier1" => o.tier = TierMode::Eager,
+            "tier1-threshold" => {
+                o.tier = TierMode::Auto(parse_threshold(&value("tier1-threshold")?)?)
+            }
             other => return Err(format!("qemu: unknown option '-{other}'")),
         }
     }
     Err("qemu: no user program specified".to_string())
+}
+
+fn parse_threshold(s: &str) -> Result<u32, String> {
+    s.parse::<u32>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("qemu: invalid tier-1 threshold '{s}' (a positive count)"))
 }
 
 #[cfg(test)]

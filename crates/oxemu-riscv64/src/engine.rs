@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use oxemu_dbt_cranelift::RegionCompiler;
-use oxemu_dbt_exec::{DEFAULT_HOT_THRESHOLD, Event, Jit, JitOptions, Observe, TierPolicy};
+use oxemu_dbt_exec::{Event, Jit, JitOptions, Observe, TierPolicy};
 use oxemu_dbt_ir::interp::{self, GuestMemory, MemFault, Outcome};
 use oxemu_dbt_ir::{AtomicOp, Block, MemSize};
 use oxemu_isa_riscv64::{GUEST_DESC, RvCpu, TranslateOptions, translate};
@@ -175,7 +175,7 @@ impl Engine {
             chain: !(log.items.nochain || log.items.exec || log.items.cpu),
             tier: match tier {
                 TierMode::Tier0Only => TierPolicy::Tier0Only,
-                TierMode::Auto => TierPolicy::Background(DEFAULT_HOT_THRESHOLD),
+                TierMode::Auto(n) => TierPolicy::Background(n),
                 TierMode::Eager => TierPolicy::Eager,
             },
             ..JitOptions::default()

@@ -63,7 +63,7 @@ fn exec_command(o: &Options) -> oxemu_linux_user::ExecCommand {
     match o.tier {
         TierMode::Tier0Only => opts.push("-tier0".into()),
         TierMode::Eager => opts.push("-tier1".into()),
-        TierMode::Auto => {}
+        TierMode::Auto(n) => opts.extend(["-tier1-threshold".into(), n.to_string().into()]),
     }
     if let Some(items) = o.log.to_arg() {
         opts.extend(["-d".into(), items.into()]);
