@@ -137,10 +137,19 @@ impl Tier1 {
     /// ready so a running loop returns to the runtime to publish it.
     pub fn set_compiler(&mut self, compiler: RegionCompiler, exit_request: &'static AtomicU32) {
         self.exit_request = Some(exit_request);
-        if let TierPolicy::Background(_) = self.policy {
+        self.compiler = Some(compiler);
+    }
+
+    /// The background compiler thread, started at the first job: most short
+    /// programs never have a hot loop, and starting (and joining) a thread costs
+    /// them milliseconds.
+    fn worker(&mut self) -> Option<&Worker> {
+        if self.worker.is_none()
+            && let (TierPolicy::Background(_), Some(c), Some(exit_request)) =
+                (self.policy, self.compiler.clone(), self.exit_request)
+        {
             let (jobs, rx) = channel::<Job>();
             let (tx, done) = channel::<Done>();
-            let c = Arc::clone(&compiler);
             let thread = std::thread::Builder::new()
                 .name("oxemu-tier1".into())
                 .spawn(move || {
@@ -168,19 +177,16 @@ impl Tier1 {
                 thread: Some(t),
             });
         }
-        self.compiler = Some(compiler);
+        self.worker.as_ref()
     }
 
     /// In the child of a fork: the compiler thread is gone; start a new one and
     /// forget jobs that were in flight.
     pub fn after_fork(&mut self) {
-        if let (Some(w), Some(c), Some(flag)) =
-            (self.worker.take(), self.compiler.clone(), self.exit_request)
-        {
+        if let Some(w) = self.worker.take() {
             // The old thread does not exist here: forget its handle without joining.
             std::mem::forget(w);
             self.pending.fill(false);
-            self.set_compiler(c, flag);
         }
     }
 
@@ -213,30 +219,29 @@ impl Tier1 {
             return None;
         }
         let blocks = form_region(pc, mode, cache)?;
-        match (&self.worker, self.policy) {
-            (Some(w), TierPolicy::Background(_)) => {
-                let job = Job {
-                    epoch: self.epoch,
-                    record,
-                    blocks,
-                };
-                if w.jobs.as_ref().is_some_and(|j| j.send(job).is_ok()) {
-                    self.pending[r] = true;
-                }
-                None
-            }
-            _ => {
-                let compiler = self.compiler.as_ref()?;
-                let ranges = blocks.iter().map(|b| (b.pc, b.guest_len)).collect();
-                let code = compiler(&blocks);
-                self.pending[r] = code.is_none();
-                code.map(|code| Compiled {
-                    record,
-                    ranges,
-                    code,
-                })
-            }
+        let epoch = self.epoch;
+        if let TierPolicy::Background(_) = self.policy {
+            let job = Job {
+                epoch,
+                record,
+                blocks,
+            };
+            let sent = self
+                .worker()
+                .and_then(|w| w.jobs.as_ref())
+                .is_some_and(|j| j.send(job).is_ok());
+            self.pending[r] = sent;
+            return None;
         }
+        let compiler = self.compiler.as_ref()?;
+        let ranges = blocks.iter().map(|b| (b.pc, b.guest_len)).collect();
+        let code = compiler(&blocks);
+        self.pending[r] = code.is_none();
+        code.map(|code| Compiled {
+            record,
+            ranges,
+            code,
+        })
     }
 
     /// Finished background compiles that are still current.

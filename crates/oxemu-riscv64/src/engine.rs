@@ -182,12 +182,16 @@ impl Engine {
         };
         let mut jit = Jit::new(&GUEST_DESC, state, space.host_base(), space.limit(), opts)?;
         if tier != TierMode::Tier0Only {
-            match RegionCompiler::new(false) {
-                Ok(c) => jit.set_region_compiler(Arc::new(move |blocks: &[Block]| {
-                    c.compile(blocks, &GUEST_DESC).ok()
-                })),
-                Err(e) => log::warn!("tier 1 unavailable: {e}"),
-            }
+            // Built at the first compile: short programs never need it.
+            let compiler = std::sync::OnceLock::new();
+            jit.set_region_compiler(Arc::new(move |blocks: &[Block]| {
+                let c = compiler.get_or_init(|| {
+                    RegionCompiler::new(false)
+                        .inspect_err(|e| log::warn!("tier 1 unavailable: {e}"))
+                        .ok()
+                });
+                c.as_ref()?.compile(blocks, &GUEST_DESC).ok()
+            }));
         }
         let hook_space = Arc::clone(space);
         jit.set_write_fault_hook(Box::new(move |addr| hook_space.on_write_fault(addr)));
