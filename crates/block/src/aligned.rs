@@ -44,7 +44,7 @@ mod tests {
     fn aligned_and_sized() {
         for n in [1, 4096, 5000, 1 << 20] {
             let mut b = AlignedBuf::new(n);
-            assert!(b.len() >= n && b.len() % DIRECT_ALIGN == 0);
+            assert!(b.len() >= n && b.len().is_multiple_of(DIRECT_ALIGN));
             assert_eq!(b.as_mut_slice().as_ptr() as usize % DIRECT_ALIGN, 0);
         }
     }
