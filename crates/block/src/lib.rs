@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod aligned;
+pub mod qcow2;
 pub mod raw;
 
 use std::io;
@@ -104,6 +105,11 @@ pub trait BlockBackend: Send {
             host_offset: None,
         })
     }
+    /// Writes whole clusters compressed, where the format can (qcow2).
+    fn write_compressed(&mut self, buf: &[u8], offset: u64) -> Result<()> {
+        let _ = (buf, offset);
+        Err(BlockError::Unsupported("compressed writes"))
+    }
     /// Name of the format ("raw", "qcow2").
     fn format_name(&self) -> &'static str;
 }
@@ -153,6 +159,7 @@ pub fn open_image(
     };
     match format {
         "raw" => Ok(Box::new(raw::RawImage::open(path, read_only)?)),
+        "qcow2" => Ok(Box::new(qcow2::Qcow2::open(path, read_only)?)),
         other => Err(BlockError::Feature(format!(
             "'{}': unknown image format '{other}'",
             path.display()
