@@ -213,10 +213,18 @@ fn lazy_refcounts_dirty_image_is_rebuilt() {
     std::mem::forget(img);
     let mut ro = Qcow2::open(&path, true).unwrap();
     let r = ro.check(Repair::None).unwrap();
-    eprintln!("before: {:?} {:?}", (r.corruptions, r.leaks), &r.messages[..r.messages.len().min(4)]);
+    eprintln!(
+        "before: {:?} {:?}",
+        (r.corruptions, r.leaks),
+        &r.messages[..r.messages.len().min(4)]
+    );
     drop(ro);
     let mut img = Qcow2::open(&path, false).unwrap();
-    eprintln!("reftable {:#x} {:?}", img.refs.table_offset, &img.refs.table[..4]);
+    eprintln!(
+        "reftable {:#x} {:?}",
+        img.refs.table_offset,
+        &img.refs.table[..4]
+    );
     assert_eq!(img.h.incompatible & INCOMPAT_DIRTY, 0);
     let r = img.check(Repair::None).unwrap();
     assert_eq!((r.corruptions, r.leaks), (0, 0), "{:?}", r.messages);
