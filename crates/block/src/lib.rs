@@ -70,9 +70,10 @@ pub struct BlockStatus {
     pub zero: bool,
     /// The range is backed by data in some layer of the chain.
     pub data: bool,
-    /// How many backing layers down the range was found (0 = this image); `None`
-    /// when no layer allocates it.
-    pub depth: Option<u32>,
+    /// Some layer of the chain allocates the range (data or zero flag).
+    pub present: bool,
+    /// Backing layers below this image where the answer came from (0 = this image).
+    pub depth: u32,
     /// Offset of the data in the host file of that layer, when it is stored plainly.
     pub host_offset: Option<u64>,
 }
@@ -101,7 +102,8 @@ pub trait BlockBackend: Send {
             len,
             zero: false,
             data: true,
-            depth: Some(0),
+            present: true,
+            depth: 0,
             host_offset: None,
         })
     }

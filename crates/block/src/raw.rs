@@ -255,8 +255,9 @@ impl BlockBackend for RawImage {
             len,
             zero: !data,
             data,
-            depth: Some(0),
-            host_offset: data.then_some(offset),
+            present: true,
+            depth: 0,
+            host_offset: Some(offset),
         };
         match rustix::fs::seek(&self.file, SeekFrom::Data(offset)) {
             Ok(d) if d > offset => Ok(status(d.min(end) - offset, false)),

@@ -306,8 +306,13 @@ impl Header {
         Some(size.checked_add(per_l1 - 1)? / per_l1)
     }
 
-    /// Serializes the header and its extensions into one cluster.
+    /// Serializes the header and its extensions into one cluster; the feature name
+    /// table is left out when it does not fit (small clusters, long backing names).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.to_bytes_with(true).or_else(|_| self.to_bytes_with(false))
+    }
+
+    fn to_bytes_with(&self, feature_names: bool) -> Result<Vec<u8>> {
         let cs = self.cluster_size() as usize;
         let mut b = vec![0u8; cs];
         let put32 =
@@ -353,7 +358,7 @@ impl Header {
         if let Some(f) = &self.backing_format {
             ext(&mut b, &mut at, EXT_BACKING_FORMAT, f.as_bytes())?;
         }
-        if self.version == 3 {
+        if self.version == 3 && feature_names {
             ext(&mut b, &mut at, EXT_FEATURE_TABLE, &feature_table())?;
         }
         at += 8; // end-of-extensions marker (zeroes)

@@ -854,7 +854,8 @@ impl BlockBackend for Qcow2 {
             len: run,
             zero,
             data,
-            depth: Some(0),
+            present: true,
+            depth: 0,
             host_offset,
         };
         Ok(match kind {
@@ -866,14 +867,15 @@ impl BlockBackend for Qcow2 {
                 match self.backing.as_mut() {
                     Some(b) if offset < bsize => {
                         let mut st = b.block_status(offset, run.min(bsize - offset))?;
-                        st.depth = st.depth.map(|d| d + 1);
+                        st.depth += 1;
                         st
                     }
-                    _ => BlockStatus {
-                        len: if offset < bsize { run } else { run.min(len) },
+                    other => BlockStatus {
+                        len: run,
                         zero: true,
                         data: false,
-                        depth: None,
+                        present: false,
+                        depth: u32::from(other.is_some()),
                         host_offset: None,
                     },
                 }

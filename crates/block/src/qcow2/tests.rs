@@ -157,9 +157,9 @@ fn backing_chain_and_compression() {
     img.read_at(&mut back, 0).unwrap();
     assert!(back == expect);
     let st = img.block_status(65536, 65536).unwrap();
-    assert!(st.data && st.depth == Some(0));
+    assert!(st.data && st.depth == 0);
     let st = img.block_status(1 << 20, 4096).unwrap();
-    assert_eq!(st.depth, Some(1));
+    assert_eq!(st.depth, 1);
     let r = img.check(Repair::None).unwrap();
     assert_eq!(
         (r.corruptions, r.leaks, r.compressed_clusters),
