@@ -139,7 +139,7 @@ impl Qcow2 {
                 }
                 r.leaks_fixed = r.leaks;
                 r.leaks = 0;
-                self.file.sync_data()?;
+                self.barrier()?;
             }
             Repair::All => {
                 if r.corruptions > 0 || r.leaks > 0 {
@@ -148,7 +148,7 @@ impl Qcow2 {
                     let counter = self.count_references(&mut scratch, false)?;
                     self.rebuild_refcounts(counter)?;
                     self.fix_copied_flags()?;
-                    self.file.sync_data()?;
+                    self.barrier()?;
                     r.corruptions_fixed = r.corruptions;
                     r.leaks_fixed = r.leaks;
                     r.corruptions = 0;
@@ -360,15 +360,15 @@ impl Qcow2 {
             table[b as usize] = off;
         }
         self.file.write_all_at(&be64_bytes(&table), table_at * cs)?;
-        self.file.sync_data()?;
+        self.barrier()?;
         let mut hdr = [0u8; 12];
         hdr[..8].copy_from_slice(&(table_at * cs).to_be_bytes());
         hdr[8..].copy_from_slice(&(tclusters as u32).to_be_bytes());
         self.file.write_all_at(&hdr, 48)?;
-        self.file.sync_data()?;
+        self.barrier()?;
         self.h.refcount_table_offset = table_at * cs;
         self.h.refcount_table_clusters = tclusters as u32;
-        let lazy = self.refs.lazy;
+        let (lazy, sync) = (self.refs.lazy, self.refs.sync);
         self.refs = Refcounts::load(
             &self.file,
             &self.name,
@@ -378,6 +378,7 @@ impl Qcow2 {
             tclusters as u32,
         )?;
         self.refs.lazy = lazy;
+        self.refs.sync = sync;
         self.l2.clear();
         Ok(())
     }

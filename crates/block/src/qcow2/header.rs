@@ -309,7 +309,8 @@ impl Header {
     /// Serializes the header and its extensions into one cluster; the feature name
     /// table is left out when it does not fit (small clusters, long backing names).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        self.to_bytes_with(true).or_else(|_| self.to_bytes_with(false))
+        self.to_bytes_with(true)
+            .or_else(|_| self.to_bytes_with(false))
     }
 
     fn to_bytes_with(&self, feature_names: bool) -> Result<Vec<u8>> {

@@ -408,6 +408,21 @@ impl Qcow2 {
         Ok(())
     }
 
+    /// An ordering point: what was written before reaches the disk before what is
+    /// written after. Skipped with an unsafe cache (a crash of the host may then
+    /// lose ordering, a crash of the process does not).
+    fn barrier(&self) -> Result<()> {
+        if self.refs.sync {
+            self.file.sync_data()?;
+        }
+        Ok(())
+    }
+
+    /// Cache mode "unsafe": no flush reaches the disk (qemu-img convert's default).
+    pub fn set_unsafe_cache(&mut self, on: bool) {
+        self.refs.sync = !on;
+    }
+
     fn set_l1(&mut self, i: usize, v: u64) -> Result<()> {
         self.l1[i] = v;
         self.file
@@ -420,7 +435,7 @@ impl Qcow2 {
         self.writable()?;
         if self.refs.lazy && self.h.incompatible & INCOMPAT_DIRTY == 0 {
             self.set_incompatible(self.h.incompatible | INCOMPAT_DIRTY)?;
-            self.file.sync_data()?;
+            self.barrier()?;
         }
         Ok(())
     }
@@ -438,7 +453,7 @@ impl Qcow2 {
     fn mark_corrupt(&mut self, msg: String) -> BlockError {
         if !self.read_only && self.h.version >= 3 {
             let _ = self.set_incompatible(self.h.incompatible | INCOMPAT_CORRUPT);
-            let _ = self.file.sync_data();
+            let _ = self.barrier();
             self.read_only = true;
         }
         corrupt(&self.name, msg)
@@ -473,17 +488,15 @@ impl Qcow2 {
     /// Drops the reference an old L2 entry held.
     fn release(&mut self, e: u64) -> Result<()> {
         let cs = self.cluster_size();
+        let (first, n) = match self.classify(e)? {
+            Kind::Normal { host, .. } => (host / cs, 1),
+            Kind::Zero(host) if host != 0 => (host / cs, 1),
+            Kind::Compressed { host, sectors } => compressed_clusters(host, sectors, cs),
+            _ => return Ok(()),
+        };
         // A freed cluster may be reused for anything: stop appending compressed data.
         self.comp_cursor = 0;
-        match self.classify(e)? {
-            Kind::Normal { host, .. } => self.refs.add(&self.file, host / cs, 1, -1),
-            Kind::Zero(host) if host != 0 => self.refs.add(&self.file, host / cs, 1, -1),
-            Kind::Compressed { host, sectors } => {
-                let (first, n) = compressed_clusters(host, sectors, cs);
-                self.refs.add(&self.file, first, n, -1)
-            }
-            _ => Ok(()),
-        }
+        self.refs.add(&self.file, first, n, -1)
     }
 
     /// The current contents of guest cluster `vcl` (zero padded past the disk end).
@@ -656,12 +669,12 @@ impl Qcow2 {
         let mut bytes = io::be64_bytes(&entries);
         bytes.resize((clusters * cs) as usize, 0);
         self.file.write_all_at(&bytes, at)?;
-        self.file.sync_data()?;
+        self.barrier()?;
         let mut hdr = [0u8; 12];
         hdr[..4].copy_from_slice(&(entries.len() as u32).to_be_bytes());
         hdr[4..].copy_from_slice(&at.to_be_bytes());
         self.file.write_all_at(&hdr, 36)?;
-        self.file.sync_data()?;
+        self.barrier()?;
         let old = self.h.l1_table_offset;
         let old_clusters = (self.h.l1_size as u64 * 8).div_ceil(cs);
         self.h.l1_table_offset = at;
@@ -670,6 +683,43 @@ impl Qcow2 {
         if old_clusters > 0 && old != 0 {
             self.refs.add(&self.file, old / cs, old_clusters, -1)?;
         }
+        Ok(())
+    }
+}
+
+impl Qcow2 {
+    /// Makes whole clusters in `offset..offset+len` unallocated, so they show the
+    /// backing file again (used by commit).
+    pub fn deallocate(&mut self, offset: u64, len: u64) -> Result<()> {
+        check_range(offset, len, self.h.size)?;
+        self.before_write()?;
+        let cs = self.cluster_size();
+        let first = offset.div_ceil(cs);
+        let end = (offset + len).div_ceil(cs).min(self.h.size.div_ceil(cs));
+        if end > first {
+            self.clear_clusters(first, end - first, 0)?;
+        }
+        Ok(())
+    }
+
+    /// Changes the backing file name and format recorded in the header (the data is
+    /// not touched; see rebase for the safe variant). The backing file is reopened.
+    pub fn set_backing(&mut self, file: Option<&str>, format: Option<&str>) -> Result<()> {
+        self.before_write()?;
+        let mut h = self.h.clone();
+        h.backing_file = file.map(str::to_owned);
+        h.backing_format = file.and(format).map(str::to_owned);
+        h.refcount_table_offset = self.refs.table_offset;
+        h.refcount_table_clusters = self.refs.table_clusters() as u32;
+        let bytes = h.to_bytes()?;
+        self.barrier()?;
+        self.file.write_all_at(&bytes, 0)?;
+        self.barrier()?;
+        self.h = h;
+        self.backing = match file {
+            Some(f) => Some(self.open_backing(f, 0)?),
+            None => None,
+        };
         Ok(())
     }
 }
@@ -703,10 +753,10 @@ impl BlockBackend for Qcow2 {
         if self.refs.lazy {
             self.refs.write_back(&self.file)?;
         }
-        self.file.sync_data()?;
+        self.barrier()?;
         if self.h.incompatible & INCOMPAT_DIRTY != 0 {
             self.set_incompatible(self.h.incompatible & !INCOMPAT_DIRTY)?;
-            self.file.sync_data()?;
+            self.barrier()?;
         }
         Ok(())
     }
@@ -819,7 +869,7 @@ impl BlockBackend for Qcow2 {
         }
         self.file.write_all_at(&new_size.to_be_bytes(), 24)?;
         self.h.size = new_size;
-        self.file.sync_data()?;
+        self.barrier()?;
         Ok(())
     }
 

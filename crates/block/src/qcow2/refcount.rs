@@ -33,6 +33,8 @@ pub struct Refcounts {
     free_hint: u64,
     /// Refcount blocks are written back at flush instead of write-through.
     pub lazy: bool,
+    /// Ordering points reach the disk (off with an unsafe cache mode).
+    pub sync: bool,
     name: String,
 }
 
@@ -67,6 +69,7 @@ impl Refcounts {
             capacity: ((32usize << 20) >> cluster_bits).max(16),
             free_hint: 0,
             lazy: false,
+            sync: true,
             name: name.to_owned(),
         })
     }
@@ -366,12 +369,16 @@ impl Refcounts {
             bytes.extend_from_slice(&e.to_be_bytes());
         }
         file.write_all_at(&bytes, table_at << cb)?;
-        file.sync_data()?;
+        if self.sync {
+            file.sync_data()?;
+        }
         let mut hdr = [0u8; 12];
         hdr[..8].copy_from_slice(&(table_at << cb).to_be_bytes());
         hdr[8..].copy_from_slice(&(table_clusters as u32).to_be_bytes());
         file.write_all_at(&hdr, 48)?;
-        file.sync_data()?;
+        if self.sync {
+            file.sync_data()?;
+        }
         let old_off = self.table_offset;
         let old_clusters = (old_len * 8).div_ceil(1 << cb);
         self.table = table;

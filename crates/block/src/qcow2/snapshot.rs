@@ -234,7 +234,7 @@ impl Qcow2 {
             let clusters = (bytes.len() as u64).div_ceil(cs);
             let at = self.refs.alloc_contiguous(&self.file, clusters)? * cs;
             self.file.write_all_at(&bytes, at)?;
-            self.file.sync_data()?;
+            self.barrier()?;
             at
         };
         let old_off = self.h.snapshots_offset;
@@ -243,7 +243,7 @@ impl Qcow2 {
         hdr[..4].copy_from_slice(&(snaps.len() as u32).to_be_bytes());
         hdr[4..].copy_from_slice(&new_off.to_be_bytes());
         self.file.write_all_at(&hdr, 60)?;
-        self.file.sync_data()?;
+        self.barrier()?;
         self.h.nb_snapshots = snaps.len() as u32;
         self.h.snapshots_offset = new_off;
         self.snapshots = snaps;
@@ -346,7 +346,7 @@ impl Qcow2 {
         let active = self.l1.clone();
         self.tree_refcounts(&active, 1)?;
         self.fix_copied_flags()?;
-        self.file.sync_data()?;
+        self.barrier()?;
         // 3. the table entry makes it visible
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -367,7 +367,7 @@ impl Qcow2 {
             entry_len: 0,
         });
         self.write_snapshot_table(snaps)?;
-        self.file.sync_data()?;
+        self.barrier()?;
         Ok(())
     }
 
@@ -392,7 +392,7 @@ impl Qcow2 {
         }
         self.fix_copied_flags()?;
         self.comp_cache = None;
-        self.file.sync_data()?;
+        self.barrier()?;
         Ok(())
     }
 
