@@ -139,7 +139,7 @@ pub fn parse_size(s: &str) -> Result<u64> {
     let f: f64 = num
         .parse()
         .map_err(|_| anyhow::anyhow!("invalid size '{s}'"))?;
-    if !(f >= 0.0) || f * mul as f64 >= 2f64.powi(63) {
+    if f.is_nan() || f < 0.0 || f * mul as f64 >= 2f64.powi(63) {
         bail!("invalid size '{s}'");
     }
     Ok((f * mul as f64) as u64)

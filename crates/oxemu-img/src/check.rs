@@ -43,8 +43,13 @@ fn human(r: &CheckReport) -> String {
 
 fn json_report(path: &str, r: &CheckReport) -> Value {
     let mut m = Map::new();
-    m.insert("image-end-offset".into(), json!(r.image_end_offset));
-    m.insert("total-clusters".into(), json!(r.total_clusters));
+    // Like qemu-img, statistics that are zero are left out.
+    if r.image_end_offset > 0 {
+        m.insert("image-end-offset".into(), json!(r.image_end_offset));
+    }
+    if r.total_clusters > 0 {
+        m.insert("total-clusters".into(), json!(r.total_clusters));
+    }
     m.insert("check-errors".into(), json!(r.check_errors));
     if r.leaks > 0 {
         m.insert("leaks".into(), json!(r.leaks));
@@ -58,7 +63,9 @@ fn json_report(path: &str, r: &CheckReport) -> Value {
     if r.corruptions_fixed > 0 {
         m.insert("corruptions-fixed".into(), json!(r.corruptions_fixed));
     }
-    m.insert("allocated-clusters".into(), json!(r.allocated_clusters));
+    if r.allocated_clusters > 0 {
+        m.insert("allocated-clusters".into(), json!(r.allocated_clusters));
+    }
     m.insert("filename".into(), json!(path));
     m.insert("format".into(), json!("qcow2"));
     if r.fragmented_clusters > 0 {

@@ -10,7 +10,7 @@ use crate::info::to_json;
 
 /// Refcount table and block clusters for `clusters` clusters (they count themselves).
 fn refcount_metadata(clusters: u64, cs: u64, order: u32) -> u64 {
-    let per_block = cs * 8 >> order;
+    let per_block = (cs * 8) >> order;
     let per_table = cs / 8;
     let (mut table, mut blocks) = (0u64, 0u64);
     loop {

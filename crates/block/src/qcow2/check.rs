@@ -214,7 +214,7 @@ impl Qcow2 {
             if l2off == 0 {
                 continue;
             }
-            if l2off % cs != 0 {
+            if !l2off.is_multiple_of(cs) {
                 r.corruptions += 1;
                 r.messages.push(format!(
                     "ERROR l2_offset={l2off:#x}: L2 table is not cluster aligned; L1 index {i}"
@@ -277,7 +277,7 @@ impl Qcow2 {
         for &l1e in &self.l1.clone() {
             let l2off = l1e & OFFSET_MASK;
             if l2off == 0
-                || l2off % cs != 0
+                || !l2off.is_multiple_of(cs)
                 || super::io::check_inside(&self.file, l2off, cs, &self.name, "L2").is_err()
             {
                 continue;

@@ -186,7 +186,7 @@ impl Header {
             )));
         }
         let cs = h.cluster_size();
-        let aligned = |o: u64| o % cs == 0 && o < MAX_HOST_OFFSET;
+        let aligned = |o: u64| o.is_multiple_of(cs) && o < MAX_HOST_OFFSET;
         if !aligned(h.l1_table_offset) || !aligned(h.refcount_table_offset) {
             return Err(bad(
                 "L1 or refcount table offset is not cluster aligned".into()

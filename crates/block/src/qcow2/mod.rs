@@ -271,7 +271,7 @@ impl Qcow2 {
             });
         }
         let host = e & OFFSET_MASK;
-        if host % self.cluster_size() != 0 {
+        if !host.is_multiple_of(self.cluster_size()) {
             return Err(corrupt(
                 &self.name,
                 format!("data cluster offset {host:#x} is not cluster aligned"),
@@ -303,7 +303,7 @@ impl Qcow2 {
             return Ok(0);
         };
         let off = e & OFFSET_MASK;
-        if off % self.cluster_size() != 0 {
+        if !off.is_multiple_of(self.cluster_size()) {
             return Err(corrupt(
                 &self.name,
                 format!("L2 table offset {off:#x} is not cluster aligned"),
@@ -619,7 +619,8 @@ impl Qcow2 {
         self.before_write()?;
         let cs = self.cluster_size();
         check_range(offset, buf.len() as u64, self.h.size)?;
-        if offset % cs != 0 || (buf.len() as u64 != cs && offset + buf.len() as u64 != self.h.size)
+        if !offset.is_multiple_of(cs)
+            || (buf.len() as u64 != cs && offset + buf.len() as u64 != self.h.size)
         {
             return Err(BlockError::Unsupported(
                 "compressed writes must cover whole clusters",
@@ -639,7 +640,7 @@ impl Qcow2 {
         let sectors = (c.len() as u64).div_ceil(512);
         let bytes = sectors * 512;
         let cur = self.comp_cursor;
-        let host = if cur != 0 && cur % cs != 0 && cur % cs + bytes <= cs {
+        let host = if cur != 0 && !cur.is_multiple_of(cs) && cur % cs + bytes <= cs {
             self.refs.add(&self.file, cur / cs, 1, 1)?;
             cur
         } else {
@@ -849,7 +850,7 @@ impl BlockBackend for Qcow2 {
             let first = new_size.div_ceil(cs);
             let end = self.h.size.div_ceil(cs);
             self.clear_clusters(first, end - first, 0)?;
-            if new_size % cs != 0 {
+            if !new_size.is_multiple_of(cs) {
                 // The tail of the now partial last cluster must read as zeroes later.
                 let z = vec![0u8; (cs - new_size % cs).min(self.h.size - new_size) as usize];
                 self.write_inner(&z, new_size)?;
@@ -920,12 +921,12 @@ impl BlockBackend for Qcow2 {
                         st.depth += 1;
                         st
                     }
-                    other => BlockStatus {
+                    _ => BlockStatus {
                         len: run,
                         zero: true,
                         data: false,
                         present: false,
-                        depth: u32::from(other.is_some()),
+                        depth: 0,
                         host_offset: None,
                     },
                 }

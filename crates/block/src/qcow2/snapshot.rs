@@ -79,7 +79,7 @@ pub fn load(file: &File, h: &Header, name: &str) -> Result<Vec<Snapshot>> {
         return Ok(out);
     }
     let cs = h.cluster_size();
-    if h.snapshots_offset % cs != 0 || h.snapshots_offset == 0 {
+    if !h.snapshots_offset.is_multiple_of(cs) || h.snapshots_offset == 0 {
         return Err(corrupt(name, "snapshot table offset is invalid"));
     }
     let mut at = h.snapshots_offset;
@@ -111,7 +111,7 @@ pub fn load(file: &File, h: &Header, name: &str) -> Result<Vec<Snapshot>> {
             String::from_utf8_lossy(&rest[(extra_len as u64 + id_len) as usize..]).into_owned();
         let l1_offset = be64(&fixed, 0);
         let l1_size = be32(&fixed, 8);
-        if l1_offset % cs != 0 || l1_size as u64 * 8 > MAX_L1_BYTES {
+        if !l1_offset.is_multiple_of(cs) || l1_size as u64 * 8 > MAX_L1_BYTES {
             return Err(corrupt(
                 name,
                 format!("snapshot '{sname}' has an invalid L1 table"),
@@ -262,7 +262,7 @@ impl Qcow2 {
             if l2off == 0 {
                 continue;
             }
-            if l2off % cs != 0 {
+            if !l2off.is_multiple_of(cs) {
                 return Err(corrupt(
                     &self.name,
                     format!("L2 table offset {l2off:#x} is not aligned"),
