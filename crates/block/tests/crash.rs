@@ -115,7 +115,7 @@ fn crash_child() {
                 img.write_at(&buf, first * UNIT).unwrap();
             }
             Op::Zero { first, n } => {
-                if tag % 2 == 0 {
+                if tag.is_multiple_of(2) {
                     img.write_zeroes(first * UNIT, n * UNIT).unwrap();
                 } else {
                     // Discard frees whole clusters (which then read as zero) only.
@@ -161,7 +161,7 @@ fn acceptable(ops: &[Op], flushed: Option<u64>, cluster: u64) -> Vec<Vec<u64>> {
         match *op {
             Op::Write { first, n } | Op::Compressed { first, n } => set(first, n, tag),
             Op::Zero { first, n } => {
-                if tag % 2 == 0 {
+                if tag.is_multiple_of(2) {
                     set(first, n, 0);
                 } else {
                     let cs = cluster / UNIT;
