@@ -15,6 +15,8 @@
 mod aligned;
 pub mod qcow2;
 pub mod raw;
+#[doc(hidden)]
+pub mod testing;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -88,7 +88,9 @@ impl Qcow2 {
         // Compare stored with counted.
         let coverage = self.refs.coverage();
         let max_counted = counter.refs.keys().next_back().copied().unwrap_or(0);
-        let end = coverage.max(max_counted + 1);
+        // Refcounts past the end of the file describe nothing; a hostile table could
+        // make that range astronomically large.
+        let end = coverage.min(counter.file_clusters).max(max_counted + 1);
         let mut leaked = Vec::new();
         let mut wrong = Vec::new();
         let mut highest = 0;
