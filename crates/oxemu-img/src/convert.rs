@@ -216,7 +216,7 @@ pub fn run(argv: &[String]) -> Result<u8> {
             r.set_unsafe_cache(unsafe_cache);
             Box::new(r)
         } else {
-            drop(Qcow2::create(p, &t.opts).with_context(ctx)?);
+            drop(Qcow2::create_with_cache(p, &t.opts, unsafe_cache).with_context(ctx)?);
             let mut q = Qcow2::open_with(
                 p,
                 Qcow2Options {

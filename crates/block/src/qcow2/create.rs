@@ -67,6 +67,12 @@ impl Qcow2 {
     /// Creates (or truncates) `path` as a qcow2 image and opens it read-write
     /// (without opening its backing file).
     pub fn create(path: &Path, o: &CreateOptions) -> Result<Qcow2> {
+        Self::create_with_cache(path, o, false)
+    }
+
+    /// [`Qcow2::create`] with the cache mode "unsafe" from the start: no flush
+    /// reaches the disk (the caller decides when to sync).
+    pub fn create_with_cache(path: &Path, o: &CreateOptions, unsafe_cache: bool) -> Result<Qcow2> {
         let bad = |m: String| BlockError::Feature(format!("'{}': {m}", path.display()));
         let cs = o.cluster_size;
         if !cs.is_power_of_two() || !(1 << MIN_CLUSTER_BITS..=1 << MAX_CLUSTER_BITS).contains(&cs) {
@@ -153,6 +159,7 @@ impl Qcow2 {
                 no_backing: true,
             },
         )?;
+        img.set_unsafe_cache(unsafe_cache);
         img.resize(o.size)?;
         if o.preallocation != Preallocation::Off {
             img.preallocate(o.preallocation)?;
