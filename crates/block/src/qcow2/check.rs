@@ -88,9 +88,13 @@ impl Qcow2 {
         // Compare stored with counted.
         let coverage = self.refs.coverage();
         let max_counted = counter.refs.keys().next_back().copied().unwrap_or(0);
-        // Refcounts past the end of the file describe nothing; a hostile table could
-        // make that range astronomically large.
-        let end = coverage.min(counter.file_clusters).max(max_counted + 1);
+        // Past the end of the file only the clusters just after it matter (allocated
+        // by a write that never completed); a hostile table could make the rest of
+        // the range astronomically large.
+        let per_block = 1u64 << (self.h.cluster_bits + 3 - self.h.refcount_order);
+        let end = coverage
+            .min(counter.file_clusters + per_block)
+            .max(max_counted + 1);
         let mut leaked = Vec::new();
         let mut wrong = Vec::new();
         let mut highest = 0;
