@@ -93,7 +93,7 @@ pub fn make(path: &str, t: &Target, quiet: bool) -> Result<Box<dyn BlockBackend>
 pub fn make_quiet(path: &str, t: &Target) -> Result<Box<dyn BlockBackend>> {
     let o = &t.opts;
     let p = Path::new(path);
-    let ctx = || format!("{path}: Could not create image");
+    let ctx = || "Could not create image";
     Ok(match t.format {
         "raw" => {
             let mut r = RawImage::create(p, 0).with_context(ctx)?;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use oxemu_block::qcow2::{Qcow2, Qcow2Options};
 use oxemu_block::{BlockBackend, raw::RawImage};
 
@@ -49,18 +49,26 @@ pub fn check_format(f: &str) -> Result<&'static str> {
     }
 }
 
+/// Adds "Could not open 'path'" unless the error already names the file.
+fn opening(path: &str) -> impl FnOnce(oxemu_block::BlockError) -> anyhow::Error + '_ {
+    move |e| match e {
+        oxemu_block::BlockError::Io(_) => {
+            anyhow::Error::new(e).context(format!("Could not open '{path}'"))
+        }
+        e => anyhow::Error::new(e),
+    }
+}
+
 /// Opens `path` as `format` (probing when `None`); `no_backing` leaves a qcow2
 /// image's backing file closed.
 pub fn open(path: &str, format: Option<&str>, read_only: bool, no_backing: bool) -> Result<Image> {
     let p = Path::new(path);
     let fmt = match format {
         Some(f) => check_format(f)?,
-        None => oxemu_block::probe_format(p).with_context(|| format!("Could not open '{path}'"))?,
+        None => oxemu_block::probe_format(p).map_err(opening(path))?,
     };
     Ok(match fmt {
-        "raw" => Image::Raw(
-            RawImage::open(p, read_only).with_context(|| format!("Could not open '{path}'"))?,
-        ),
+        "raw" => Image::Raw(RawImage::open(p, read_only).map_err(opening(path))?),
         _ => Image::Qcow2(Box::new(
             Qcow2::open_with(
                 p,
@@ -69,7 +77,7 @@ pub fn open(path: &str, format: Option<&str>, read_only: bool, no_backing: bool)
                     no_backing,
                 },
             )
-            .with_context(|| format!("Could not open '{path}'"))?,
+            .map_err(opening(path))?,
         )),
     })
 }
