@@ -82,6 +82,7 @@ pub(crate) fn checkpoint<S>(op: &Op, desc: &GuestDesc<S>) -> Checkpoint {
 pub(crate) fn walk<S>(
     block: &Block,
     desc: &GuestDesc<S>,
+    sites: &[u64],
     mut dirty: GlobalSet,
     mut edge: impl FnMut(u64, &GlobalSet),
 ) {
@@ -105,9 +106,22 @@ pub(crate) fn walk<S>(
             },
         }
     }
-    if let Exit::Chain(t) = block.exit {
-        edge(t, if pending { &empty } else { &dirty });
+    let out = if pending { &empty } else { &dirty };
+    match block.exit {
+        Exit::Chain(t) => edge(t, out),
+        Exit::Dynamic(_) => sites.iter().for_each(|&t| edge(t, out)),
+        Exit::Trap(..) => {}
     }
+}
+
+/// The region blocks that are return sites of calls in the region: an indirect
+/// exit (a return) is checked against them.
+pub(crate) fn return_sites(blocks: &[Block]) -> Vec<u64> {
+    blocks
+        .iter()
+        .filter_map(Block::return_site)
+        .filter(|&pc| blocks.iter().any(|b| b.pc == pc))
+        .collect()
 }
 
 /// Dirty sets at the entry of every region block (the entry block starts clean: the
@@ -116,12 +130,13 @@ pub(crate) fn entry_sets<S>(blocks: &[Block], desc: &GuestDesc<S>) -> Vec<Global
     let n = desc.globals.len();
     let mut sets = vec![GlobalSet::new(n); blocks.len()];
     let index = |pc: u64| blocks.iter().position(|b| b.pc == pc);
+    let sites = return_sites(blocks);
     let mut changed = true;
     while changed {
         changed = false;
         for (i, b) in blocks.iter().enumerate() {
             let start = sets[i].clone();
-            walk(b, desc, start, |t, d| {
+            walk(b, desc, &sites, start, |t, d| {
                 if let Some(j) = index(t) {
                     changed |= sets[j].union(d);
                 }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, AbiParam, InstBuilder, MemFlagsData, Signature, Type, Value as ClValue, types,
 };
@@ -71,6 +72,8 @@ pub(crate) struct Lowering<'a, 'f, S: 'static> {
     blocks: &'a [Block],
     index: HashMap<u64, usize>,
     heads: Vec<ir::Block>,
+    /// Region blocks that calls in the region return to.
+    sites: Vec<u64>,
     vars: Vec<Option<Variable>>,
     helper_sig: ir::SigRef,
     state: ClValue,
@@ -128,6 +131,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
             blocks,
             index,
             heads,
+            sites: dirty::return_sites(blocks),
             vars: vec![None; desc.globals.len()],
             helper_sig,
             state,
@@ -183,8 +187,10 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     mark(t);
                 }
             }
-            if let Exit::Chain(t) = block.exit {
-                mark(t);
+            match block.exit {
+                Exit::Chain(t) => mark(t),
+                Exit::Dynamic(_) => self.sites.iter().for_each(|&t| mark(t)),
+                Exit::Trap(..) => {}
             }
         }
         heads
@@ -264,6 +270,26 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
             }
             Exit::Dynamic(v) => {
                 let pc = self.vals[v.index()];
+                // A return to a call site in the region stays in it.
+                for site in self.sites.clone() {
+                    let want = self.b.ins().iconst(types::I64, site as i64);
+                    let hit = self.b.ins().icmp(IntCC::Equal, pc, want);
+                    let next = self.b.create_block();
+                    let (saved_dirty, saved_pending) = (self.dirty.clone(), self.pending);
+                    if self.pending {
+                        let edge = self.b.create_block();
+                        self.b.ins().brif(hit, edge, &[], next, &[]);
+                        self.b.switch_to_block(edge);
+                        self.checkpoint(site);
+                        let head = self.heads[self.index[&site]];
+                        self.b.ins().jump(head, &[]);
+                    } else {
+                        let head = self.heads[self.index[&site]];
+                        self.b.ins().brif(hit, head, &[], next, &[]);
+                    }
+                    (self.dirty, self.pending) = (saved_dirty, saved_pending);
+                    self.b.switch_to_block(next);
+                }
                 self.leave(pc, exit_code::LOOKUP);
             }
             Exit::Trap(kind, at) => {

@@ -357,8 +357,9 @@ impl Drop for Tier1 {
 }
 
 /// The loop of the header at `pc`: the blocks reachable from it by direct branches
-/// (a bounded search) that lead back to it, the header first, in search order, up
-/// to [`MAX_REGION_BLOCKS`]. Code after the loop stays out: it would only lengthen
+/// and by returns from calls it makes (a bounded search) that lead back to it
+/// along a back edge, the header first, in search order, up to
+/// [`MAX_REGION_BLOCKS`]. Code after the loop stays out: it would only lengthen
 /// the live ranges of the globals the loop keeps in registers.
 fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
     let entry = cache.lookup(pc, mode)?;
@@ -375,6 +376,11 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
         }
         if let Exit::Chain(t) = b.ir.exit {
             targets.push(t);
+        }
+        // A call continues at its return site after the callee's return, an
+        // indirect jump the region can check against the known site.
+        if let Some(site) = b.ir.return_site() {
+            targets.push(site);
         }
         let mut out = Vec::new();
         for t in targets {
@@ -393,13 +399,61 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
         succs.push(out);
         i += 1;
     }
-    let mut in_loop = vec![false; order.len()];
-    in_loop[0] = true;
+    // A return (an indirect exit) reachable from a call's target may go back to
+    // that call's return site.
+    let pos = |pc: u64| {
+        order
+            .iter()
+            .position(|&o| cache.blocks[o as usize].pc == pc)
+    };
+    let mut returns = Vec::new();
+    for &call in &order {
+        let ir = &cache.blocks[call as usize].ir;
+        let (Some(site), Exit::Chain(target)) = (ir.return_site(), ir.exit) else {
+            continue;
+        };
+        let (Some(site), Some(target)) = (pos(site), pos(target)) else {
+            continue;
+        };
+        let mut seen = vec![false; order.len()];
+        let mut stack = vec![target];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            if let Exit::Dynamic(_) = cache.blocks[order[i] as usize].ir.exit {
+                returns.push((i, site));
+            }
+            stack.extend(succs[i].iter().copied());
+        }
+    }
+    for (i, site) in returns {
+        succs[i].push(site);
+    }
+    // The loop of the back edges to the header (from blocks at or after it, the
+    // branches tier 0 profiles): the blocks that reach one of those latches
+    // without passing through the header. An enclosing loop that enters the
+    // header from before it stays out (measured on `int`: regions that took in
+    // the enclosing loops spilled the inner loop's registers).
+    let header_pc = cache.blocks[entry as usize].pc;
+    let mut in_loop: Vec<bool> = (0..order.len())
+        .map(|i| {
+            i == 0 || (succs[i].contains(&0) && cache.blocks[order[i] as usize].pc >= header_pc)
+        })
+        .collect();
+    // A block that starts before the header and runs into it passes through it.
+    let through_header: Vec<bool> = order
+        .iter()
+        .map(|&o| {
+            let b = &cache.blocks[o as usize];
+            b.pc < header_pc && header_pc < b.pc + b.guest_len
+        })
+        .collect();
     let mut changed = true;
     while changed {
         changed = false;
         for (i, out) in succs.iter().enumerate() {
-            if !in_loop[i] && out.iter().any(|&j| in_loop[j]) {
+            if !in_loop[i] && !through_header[i] && out.iter().any(|&j| j != 0 && in_loop[j]) {
                 in_loop[i] = true;
                 changed = true;
             }

@@ -232,6 +232,21 @@ impl Block {
         }
     }
 
+    /// Where a call made by this block returns: the pc after the block, when the
+    /// block ends in a direct jump after writing that pc into a global (the link
+    /// register of a call). Tier 1 keeps a loop's callees in its region and checks
+    /// their returns against such sites.
+    pub fn return_site(&self) -> Option<u64> {
+        let Exit::Chain(_) = self.exit else {
+            return None;
+        };
+        let next = self.pc.checked_add(self.guest_len)?;
+        self.insts.iter().find_map(|inst| match inst.op {
+            Op::Set(_, v) if self.insts.get(v.index())?.op == Op::Const(next) => Some(next),
+            _ => None,
+        })
+    }
+
     /// Number of uses of every value.
     pub fn use_counts(&self) -> Vec<u32> {
         let mut counts = vec![0u32; self.insts.len()];

@@ -190,7 +190,10 @@ impl Engine {
                         .inspect_err(|e| log::warn!("tier 1 unavailable: {e}"))
                         .ok()
                 });
-                c.as_ref()?.compile(blocks, &GUEST_DESC).ok()
+                c.as_ref()?
+                    .compile(blocks, &GUEST_DESC)
+                    .inspect_err(|e| log::debug!("tier 1 failed at {:#x}: {e}", blocks[0].pc))
+                    .ok()
             }));
         }
         let hook_space = Arc::clone(space);
