@@ -311,6 +311,11 @@ fn write_boot_params(
         zp[0x218..0x21c].copy_from_slice(&(addr as u32).to_le_bytes());
         zp[0x21c..0x220].copy_from_slice(&(len as u32).to_le_bytes());
     }
+    if real_mode {
+        // Past the header is the setup code itself; the memory map is the
+        // BIOS's business there (and we have none), as under QEMU.
+        return write(mem, at, &zp[..0x1f1 + header.len()], "boot_params");
+    }
     let e820 = ram.e820();
     zp[0x1e8] = e820.len() as u8;
     for (i, (start, len, kind)) in e820.into_iter().enumerate() {

@@ -28,7 +28,10 @@ for variant in 64 rm; do
     flags=1; name=oxtest.bzImage
     if [ $variant = rm ]; then flags=0; name=oxtest-rm.bzImage; fi
     gcc -DXLOADFLAGS=$flags -c src/setup.S -o "$tmp/setup.o"
-    objcopy -O binary --only-section=.setup "$tmp/setup.o" "$tmp/setup.bin"
+    # Linked at 0: the setup code addresses its data from the setup segment.
+    ld -m elf_x86_64 -static -nostdlib --build-id=none -Ttext=0 --section-start=.setup=0 \
+        -e 0 -o "$tmp/setup.elf" "$tmp/setup.o"
+    objcopy -O binary --only-section=.setup "$tmp/setup.elf" "$tmp/setup.bin"
     cat "$tmp/setup.bin" "$tmp/image.bin" > "$out/$name"
 done
 ls -l "$out"
