@@ -34,6 +34,41 @@ static u64 find_mp(u64 start, u64 len)
     return 0;
 }
 
+static u64 find_rsdp(void)
+{
+    for (u64 a = 0xe0000; a < 0x100000; a += 16)
+        if (rd32(a) == 0x20445352 && rd32(a + 4) == 0x20525450) /* "RSD PTR " */
+            return a;
+    return 0;
+}
+
+/* ACPI MADT processor entries, for firmware without an MP table (QEMU's). */
+static int madt_scan(void)
+{
+    u64 rsdp = find_rsdp();
+    if (!rsdp)
+        return 0;
+    int xsdt = rd8(rsdp + 15) >= 2 && rd64(rsdp + 24);
+    u64 sdt = xsdt ? rd64(rsdp + 24) : rd32(rsdp + 16);
+    u32 len = rd32(sdt + 4), step = xsdt ? 8 : 4;
+    int n = 0;
+    for (u32 off = 36; off + step <= len; off += step) {
+        u64 t = xsdt ? rd64(sdt + off) : rd32(sdt + off);
+        if (rd32(t) != 0x43495041) /* "APIC" */
+            continue;
+        u32 tlen = rd32(t + 4);
+        for (u32 e = 44; e + 2 <= tlen && rd8(t + e + 1); e += rd8(t + e + 1))
+            if (rd8(t + e) == 0 && (rd32(t + e + 4) & 1) && n < MAX_CPUS)
+                apic_ids[n++] = rd8(t + e + 3);
+    }
+    if (n) {
+        puts("OXTEST madt cpus=");
+        putdec(n);
+        puts("\n");
+    }
+    return n;
+}
+
 /* Returns the number of enabled processors the MP table lists (1 without one). */
 int mptable_scan(void)
 {
@@ -63,14 +98,18 @@ int mptable_scan(void)
             }
         }
     }
+    if (n) {
+        puts("OXTEST mptable cpus=");
+        putdec(n);
+        puts("\n");
+        return n;
+    }
+    n = madt_scan();
     if (n == 0) {
         puts("OXTEST mptable=none\n");
         apic_ids[0] = lapic_rd(0x20) >> 24;
         return 1;
     }
-    puts("OXTEST mptable cpus=");
-    putdec(n);
-    puts("\n");
     return n;
 }
 

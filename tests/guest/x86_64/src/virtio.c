@@ -59,7 +59,7 @@ static void wr(u32 r, u32 v) { mmio_write32(dev + r, v); }
 
 static int find_blk(void)
 {
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 32; i++) {
         u64 base = VIRTIO_MMIO + i * 0x200;
         if (rd32(base + R_MAGIC) == 0x74726976 && rd32(base + R_DEVICE) == 2) {
             dev = base;
