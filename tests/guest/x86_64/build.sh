@@ -32,6 +32,13 @@ for variant in 64 rm; do
     ld -m elf_x86_64 -static -nostdlib --build-id=none -Ttext=0 --section-start=.setup=0 \
         -e 0 -o "$tmp/setup.elf" "$tmp/setup.o"
     objcopy -O binary --only-section=.setup "$tmp/setup.elf" "$tmp/setup.bin"
+    # syssize (0x1f4): the protected-mode part in 16-byte units, so loaders can
+    # tell a truncated image.
+    paras=$(( ($(stat -c %s "$tmp/image.bin") + 15) / 16 ))
+    truncate -s $((paras * 16)) "$tmp/image.bin"
+    printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((paras & 255)) $(((paras >> 8) & 255)) \
+        $(((paras >> 16) & 255)) $((paras >> 24)))" |
+        dd of="$tmp/setup.bin" bs=1 seek=$((0x1f4)) conv=notrunc status=none
     cat "$tmp/setup.bin" "$tmp/image.bin" > "$out/$name"
 done
 ls -l "$out"

@@ -23,6 +23,12 @@ static inline u64 rd64(u64 a) { return *(volatile u64 *)a; }
 static inline void mmio_write8(u64 a, u8 v) { *(volatile u8 *)a = v; }
 static inline void mmio_write32(u64 a, u32 v) { *(volatile u32 *)a = v; }
 static inline void barrier(void) { __asm__ volatile("mfence" ::: "memory"); }
+static inline u64 rdtsc(void)
+{
+    u32 lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (u64)hi << 32 | lo;
+}
 static inline void pause(void) { __asm__ volatile("pause"); }
 
 /* serial.c */

@@ -133,7 +133,8 @@ static int submit(void)
     avail[1] = idx + 1;
     barrier();
     wr(R_NOTIFY, 0);
-    for (u64 i = 0; i < 50000000; i++) {
+    u64 start = rdtsc();
+    while (rdtsc() - start < (1ul << 32)) { /* about a second or two */
         if (used[1] != used_seen) {
             used_seen = used[1];
             wr(R_INT_ACK, rd(R_INT_STATUS));
@@ -214,19 +215,25 @@ void virtio_blk_badring(void)
     puts(" status=");
     putdec(status);
     puts("\n");
-    /* 2. A descriptor loop. */
+    /* 2. A descriptor loop (after a reset, in case 1 needed one). */
+    blk_init();
     status = 0xff;
     descs[0] = (struct desc){ (u64)&req, sizeof(req), F_NEXT, 1 };
     descs[1] = (struct desc){ (u64)data, 512, F_NEXT | F_WRITE, 0 };
     done = submit();
     puts("OXTEST badring loop done=");
     putdec(done);
+    puts(" needs-reset=");
+    putdec(!!(rd(R_STATUS) & 0x40));
     puts("\n");
     /* 3. A next index past the queue and a huge length. */
+    blk_init();
     descs[0] = (struct desc){ (u64)&req, 0xffffffff, F_NEXT, 200 };
     done = submit();
     puts("OXTEST badring index done=");
     putdec(done);
+    puts(" needs-reset=");
+    putdec(!!(rd(R_STATUS) & 0x40));
     puts("\n");
     /* The device may now need a reset; after one it must work again. */
     if (blk_init()) {
