@@ -8,6 +8,8 @@
  *   hello           print and power off
  *   badring         malformed virtqueue descriptors, then a normal request
  *   emufail         an MMIO access the accelerator cannot emulate
+ *   idle            full, then wait (halted) instead of powering off, so that
+ *                   a benchmark can read the VMM's memory use
  * Power off is the microvm GED sleep register (S5).
  */
 #include "guest.h"
@@ -109,5 +111,10 @@ void main(int kind, u64 info)
     smp_start(ncpu);
     virtio_blk_test();
     puts("OXTEST done\n");
+    if (has_option("oxtest=idle")) {
+        puts("OXTEST idle\n");
+        for (;;)
+            __asm__ volatile("cli; hlt");
+    }
     poweroff();
 }
