@@ -197,7 +197,7 @@ impl BusDevice for MmioTransport {
             self.device.read_config(offset - 0x100, data);
             return;
         }
-        let v = if data.len() == 4 && offset % 4 == 0 {
+        let v = if data.len() == 4 && offset.is_multiple_of(4) {
             self.read_reg(offset)
         } else {
             0
@@ -213,7 +213,7 @@ impl BusDevice for MmioTransport {
             return;
         }
         // Registers are 32-bit; other widths are a driver bug and ignored.
-        if let (Ok(bytes), true) = (<[u8; 4]>::try_from(data), offset % 4 == 0) {
+        if let (Ok(bytes), true) = (<[u8; 4]>::try_from(data), offset.is_multiple_of(4)) {
             self.write_reg(offset, u32::from_le_bytes(bytes));
         }
     }
