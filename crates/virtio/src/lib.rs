@@ -11,6 +11,7 @@
 
 pub mod blk;
 mod mmio;
+pub mod net;
 pub mod rng;
 
 pub use mmio::MmioTransport;

@@ -80,6 +80,12 @@ impl MmioTransport {
         self.irq.pulse();
     }
 
+    /// Processes queue `index` as if the driver had kicked it (for devices fed
+    /// from outside the guest, such as network receive).
+    pub fn kick(&mut self, index: u32) {
+        self.notify(index);
+    }
+
     fn notify(&mut self, index: u32) {
         if self.status & STATUS_DRIVER_OK == 0 || self.status & STATUS_NEEDS_RESET != 0 {
             return;
