@@ -1,5 +1,5 @@
 //! The x86-64 `microvm` machine: QEMU's microvm memory map and devices (8250,
-//! i8042, GED power registers, virtio-mmio) on any [`oxemu_hypervisor::Hypervisor`].
+//! i8042, GED power registers, virtio-mmio blk/net/rng) on any [`oxemu_hypervisor::Hypervisor`].
 //!
 //! ```text
 //! config ─▶ memory + kernel/initrd/cmdline (boot.rs) ─▶ MP table, boot tables
@@ -16,7 +16,7 @@ mod mptable;
 mod vcpu_loop;
 mod wiring;
 
-pub use wiring::{DiskConfig, MachineConfig, SerialOut};
+pub use wiring::{DiskConfig, MachineConfig, NetConfig, SerialOut};
 
 use std::sync::mpsc;
 

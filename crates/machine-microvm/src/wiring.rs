@@ -27,6 +27,15 @@ pub struct DiskConfig {
     pub read_only: bool,
 }
 
+/// A virtio-net device on a TAP interface.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// TAP interface to create, or None for the next free tapN.
+    pub ifname: Option<String>,
+    /// The guest's MAC address.
+    pub mac: [u8; 6],
+}
+
 /// Where the UART's output goes.
 #[derive(Debug, Clone)]
 pub enum SerialOut {
@@ -53,7 +62,9 @@ pub struct MachineConfig {
     pub cmdline: String,
     /// virtio-blk disks, in transport order.
     pub disks: Vec<DiskConfig>,
-    /// Add a virtio-rng device after the disks.
+    /// virtio-net devices, after the disks.
+    pub nets: Vec<NetConfig>,
+    /// Add a virtio-rng device after the network devices.
     pub rng: bool,
     /// UART output.
     pub serial: SerialOut,
@@ -131,7 +142,7 @@ fn check(cfg: &MachineConfig, hv: &dyn Hypervisor) -> Result<(), MachineError> {
             host >> 20
         )));
     }
-    let devices = cfg.disks.len() + usize::from(cfg.rng);
+    let devices = cfg.disks.len() + cfg.nets.len() + usize::from(cfg.rng);
     if devices > VIRTIO_MMIO_COUNT {
         return Err(MachineError::Config(format!(
             "{devices} virtio devices: the microvm has {VIRTIO_MMIO_COUNT} virtio-mmio slots"
@@ -207,7 +218,8 @@ pub fn build(
         slot += 1;
         // For kernels with VIRTIO_MMIO_CMDLINE_DEVICES, as QEMU's microvm does.
         *cmdline += &format!(" virtio_mmio.device=512@{base:#x}:{gsi}");
-        mmio.insert(base, VIRTIO_MMIO_SIZE, Arc::new(Mutex::new(t)))
+        let t = Arc::new(Mutex::new(t));
+        mmio.insert(base, VIRTIO_MMIO_SIZE, t.clone()).map(|()| t)
     };
     for d in &cfg.disks {
         let backend = oxemu_block::open_image(&d.path, d.format.as_deref(), d.read_only).map_err(
@@ -218,6 +230,19 @@ pub fn build(
         )?;
         let blk = oxemu_virtio::blk::Block::new(backend, d.read_only, &d.id);
         add(Box::new(blk), &mut cmdline).map_err(bus_err)?;
+    }
+    for n in &cfg.nets {
+        let what = n.ifname.as_deref().unwrap_or("(new)");
+        let tap = oxemu_virtio::net::Tap::open(n.ifname.as_deref())
+            .map_err(|e| MachineError::Config(format!("-netdev tap,ifname={what}: {e}")))?;
+        let backend: Arc<dyn oxemu_virtio::net::NetBackend> = Arc::new(tap);
+        let rx = oxemu_virtio::net::RxBacklog::default();
+        let net = oxemu_virtio::net::Net::new(backend.clone(), n.mac, rx.clone());
+        let t = add(Box::new(net), &mut cmdline).map_err(bus_err)?;
+        oxemu_virtio::net::spawn_receiver(backend, rx, move || {
+            t.lock().unwrap_or_else(|e| e.into_inner()).kick(0);
+        })
+        .map_err(|e| MachineError::Config(format!("cannot start the network thread: {e}")))?;
     }
     if cfg.rng {
         let rng = oxemu_virtio::rng::Rng::new()

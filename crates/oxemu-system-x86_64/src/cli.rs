@@ -2,7 +2,7 @@
 //! other option is an error that names it.
 
 use crate::opts::{Opts, parse_bool, parse_size};
-use oxemu_machine_microvm::{DiskConfig, MachineConfig, SerialOut};
+use oxemu_machine_microvm::{DiskConfig, MachineConfig, NetConfig, SerialOut};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -35,7 +35,8 @@ usage: oxemu-system-x86_64 -accel kvm [options]
   -initrd FILE             initial ramdisk
   -append CMDLINE          kernel command line
   -drive file=F,format=raw,if=none,id=ID[,readonly=on]
-  -device virtio-blk-device,drive=ID | virtio-rng-device
+  -netdev tap,id=ID[,ifname=NAME]   a TAP interface (created; needs CAP_NET_ADMIN)
+  -device virtio-blk-device,drive=ID | virtio-net-device,netdev=ID[,mac=M] | virtio-rng-device
   -serial stdio|null|none|file:PATH   (default stdio)
   -nographic, -display none, -nodefaults, -no-reboot
 ";
@@ -61,6 +62,8 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
     let mut drives: HashMap<String, Drive> = HashMap::new();
     let mut disks = Vec::new();
     let mut rng = false;
+    let mut netdevs: HashMap<String, Option<String>> = HashMap::new();
+    let mut nets = Vec::new();
     let mut serial = SerialOut::Stdio;
     let mut no_reboot = false;
     let mut it = args.iter();
@@ -200,6 +203,27 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
                             read_only: d.read_only,
                         });
                     }
+                    Some("virtio-net-device") => {
+                        let id = o
+                            .get("netdev")
+                            .ok_or_else(|| err("-device virtio-net-device: no netdev="))?;
+                        let ifname = netdevs.get(id).ok_or_else(|| {
+                            err(format!(
+                                "-device virtio-net-device: no -netdev with id={id}"
+                            ))
+                        })?;
+                        let mac = match o.get("mac") {
+                            Some(m) => parse_mac(m).ok_or_else(|| {
+                                err(format!("-device virtio-net-device: mac={m}"))
+                            })?,
+                            // QEMU's default, the last byte counting devices.
+                            None => [0x52, 0x54, 0, 0x12, 0x34, 0x56 + nets.len() as u8],
+                        };
+                        nets.push(NetConfig {
+                            ifname: ifname.clone(),
+                            mac,
+                        });
+                    }
                     Some("virtio-rng-device") => rng = true,
                     Some(d) => {
                         return Err(err(format!("-device {d}: this device is not implemented")));
@@ -230,9 +254,33 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
             }
             "-nographic" | "-nodefaults" => {}
             "-no-reboot" => no_reboot = true,
-            "-netdev" | "-nic" | "-net" => {
+            "-netdev" => {
+                let v = value()?;
+                let o = Opts::parse(&v);
+                match o.first.as_deref() {
+                    Some("tap") => {}
+                    Some(t) => return Err(err(format!("-netdev {t}: only tap is implemented"))),
+                    None => return Err(err("-netdev: no backend named")),
+                }
+                if let Some(k) = o.unknown_key(&["id", "ifname", "script", "downscript", "vhost"]) {
+                    return Err(err(format!("-netdev tap: property '{k}' is not supported")));
+                }
+                for k in ["script", "downscript"] {
+                    if o.get(k).is_some_and(|s| s != "no") {
+                        return Err(err(format!("-netdev tap: only {k}=no is implemented")));
+                    }
+                }
+                if o.get("vhost").and_then(parse_bool) == Some(true) {
+                    return Err(err("-netdev tap: vhost is not implemented"));
+                }
+                let id = o
+                    .get("id")
+                    .ok_or_else(|| err(format!("-netdev {v}: no id=")))?;
+                netdevs.insert(id.to_string(), o.get("ifname").map(str::to_string));
+            }
+            "-nic" | "-net" => {
                 return Err(err(format!(
-                    "option {opt}: networking is not implemented yet"
+                    "option {opt} is not implemented: use -netdev tap,id=ID -device virtio-net-device,netdev=ID"
                 )));
             }
             _ if opt.starts_with('-') => return Err(err(format!("unsupported option: {opt}"))),
@@ -258,11 +306,20 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
             initrd,
             cmdline,
             disks,
+            nets,
             rng,
             serial,
         },
         no_reboot,
     })))
+}
+
+fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let parts: Vec<u8> = s
+        .split(':')
+        .map(|p| u8::from_str_radix(p, 16).ok().filter(|_| p.len() == 2))
+        .collect::<Option<_>>()?;
+    parts.try_into().ok()
 }
 
 #[cfg(test)]
@@ -293,6 +350,24 @@ mod tests {
     }
 
     #[test]
+    fn tap_networking() {
+        let i = run(
+            "-enable-kvm -kernel k -netdev tap,id=n0,ifname=tap7,script=no,downscript=no \
+                     -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01",
+        )
+        .unwrap();
+        assert_eq!(i.machine.nets.len(), 1);
+        assert_eq!(i.machine.nets[0].ifname.as_deref(), Some("tap7"));
+        assert_eq!(i.machine.nets[0].mac, [2, 0, 0, 0, 0, 1]);
+        assert!(
+            run(
+                "-enable-kvm -kernel k -netdev tap,id=n0 -device virtio-net-device,netdev=n0,mac=zz"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
     fn errors_name_the_option() {
         assert!(
             run("-enable-kvm -kernel k -frobnicate")
@@ -316,9 +391,14 @@ mod tests {
                 .contains("id=x")
         );
         assert!(
-            run("-enable-kvm -kernel k -netdev tap,id=n")
+            run("-enable-kvm -kernel k -netdev user,id=n")
                 .unwrap_err()
-                .contains("-netdev")
+                .contains("-netdev user")
+        );
+        assert!(
+            run("-enable-kvm -kernel k -device virtio-net-device,netdev=n")
+                .unwrap_err()
+                .contains("id=n")
         );
         assert!(
             run("-enable-kvm -kernel")

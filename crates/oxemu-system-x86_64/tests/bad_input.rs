@@ -33,7 +33,7 @@ fn unknown_options_are_named() {
     fails_with(&["-enable-kvm", "-M", "pc", "-kernel", "k"], "-M pc");
     fails_with(
         &["-enable-kvm", "-kernel", "k", "-netdev", "user,id=n"],
-        "-netdev",
+        "-netdev user",
     );
 }
 
