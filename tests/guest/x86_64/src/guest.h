@@ -50,5 +50,8 @@ extern volatile u64 ticks;
 void virtio_blk_test(void);
 void virtio_blk_badring(void);
 
+/* net.c */
+void virtio_net_test(void);
+
 void *memset(void *d, int c, u64 n);
 void *memcpy(void *d, const void *s, u64 n);

@@ -8,6 +8,7 @@
  *   hello           print and power off
  *   badring         malformed virtqueue descriptors, then a normal request
  *   emufail         an MMIO access the accelerator cannot emulate
+ *   net             ARP for 10.0.2.2 over the first virtio-net device
  *   idle            full, then wait (halted) instead of powering off, so that
  *                   a benchmark can read the VMM's memory use
  * Power off is the microvm GED sleep register (S5).
@@ -100,6 +101,10 @@ void main(int kind, u64 info)
     }
     if (has_option("oxtest=emufail")) {
         emulation_failure();
+        poweroff();
+    }
+    if (has_option("oxtest=net")) {
+        virtio_net_test();
         poweroff();
     }
     if (has_option("oxtest=badring")) {
