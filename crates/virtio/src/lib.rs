@@ -1,4 +1,4 @@
-//! virtio devices and the virtio-mmio transport (virtio 1.2, modern interface).
+//! virtio devices (block, console, net, entropy) and the virtio-mmio transport (virtio 1.2, modern interface).
 //!
 //! A device implements [`VirtioDevice`]: its type, features, configuration space
 //! and what to do when the driver kicks a queue. [`MmioTransport`] turns it into
@@ -10,11 +10,15 @@
 #![warn(missing_docs)]
 
 pub mod blk;
+pub mod console;
 mod mmio;
 pub mod net;
 pub mod rng;
 
 pub use mmio::MmioTransport;
+
+#[cfg(test)]
+mod device_tests;
 
 use virtio_queue::Queue;
 use vm_memory::GuestMemoryMmap;
