@@ -64,7 +64,9 @@ pub struct MachineConfig {
     pub disks: Vec<DiskConfig>,
     /// virtio-net devices, after the disks.
     pub nets: Vec<NetConfig>,
-    /// Add a virtio-rng device after the network devices.
+    /// virtio-console ports after the network devices: where each one's output goes.
+    pub consoles: Vec<SerialOut>,
+    /// Add a virtio-rng device last.
     pub rng: bool,
     /// UART output.
     pub serial: SerialOut,
@@ -142,7 +144,7 @@ fn check(cfg: &MachineConfig, hv: &dyn Hypervisor) -> Result<(), MachineError> {
             host >> 20
         )));
     }
-    let devices = cfg.disks.len() + cfg.nets.len() + usize::from(cfg.rng);
+    let devices = cfg.disks.len() + cfg.nets.len() + cfg.consoles.len() + usize::from(cfg.rng);
     if devices > VIRTIO_MMIO_COUNT {
         return Err(MachineError::Config(format!(
             "{devices} virtio devices: the microvm has {VIRTIO_MMIO_COUNT} virtio-mmio slots"
@@ -243,6 +245,10 @@ pub fn build(
             t.lock().unwrap_or_else(|e| e.into_inner()).kick(0);
         })
         .map_err(|e| MachineError::Config(format!("cannot start the network thread: {e}")))?;
+    }
+    for out in &cfg.consoles {
+        let console = oxemu_virtio::console::Console::new(serial_writer(out)?);
+        add(Box::new(console), &mut cmdline).map_err(bus_err)?;
     }
     if cfg.rng {
         let rng = oxemu_virtio::rng::Rng::new()

@@ -37,6 +37,8 @@ usage: oxemu-system-x86_64 -accel kvm [options]
   -drive file=F,format=raw,if=none,id=ID[,readonly=on]
   -netdev tap,id=ID[,ifname=NAME]   a TAP interface (created; needs CAP_NET_ADMIN)
   -device virtio-blk-device,drive=ID | virtio-net-device,netdev=ID[,mac=M] | virtio-rng-device
+  -chardev stdio|null|file,id=ID[,path=P]
+  -device virtio-serial-device -device virtconsole,chardev=ID   (output only)
   -serial stdio|null|none|file:PATH   (default stdio)
   -nographic, -display none, -nodefaults, -no-reboot
 ";
@@ -62,6 +64,9 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
     let mut drives: HashMap<String, Drive> = HashMap::new();
     let mut disks = Vec::new();
     let mut rng = false;
+    let mut chardevs: HashMap<String, SerialOut> = HashMap::new();
+    let mut consoles = Vec::new();
+    let mut virtio_serial = false;
     let mut netdevs: HashMap<String, Option<String>> = HashMap::new();
     let mut nets = Vec::new();
     let mut serial = SerialOut::Stdio;
@@ -224,12 +229,50 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
                             mac,
                         });
                     }
+                    Some("virtio-serial-device") => virtio_serial = true,
+                    Some("virtconsole") => {
+                        if !virtio_serial {
+                            return Err(err(
+                                "-device virtconsole: add -device virtio-serial-device first",
+                            ));
+                        }
+                        let id = o
+                            .get("chardev")
+                            .ok_or_else(|| err("-device virtconsole: no chardev="))?;
+                        let out = chardevs.get(id).ok_or_else(|| {
+                            err(format!("-device virtconsole: no -chardev with id={id}"))
+                        })?;
+                        consoles.push(out.clone());
+                    }
                     Some("virtio-rng-device") => rng = true,
                     Some(d) => {
                         return Err(err(format!("-device {d}: this device is not implemented")));
                     }
                     None => return Err(err("-device: no device named")),
                 }
+            }
+            "-chardev" => {
+                let v = value()?;
+                let o = Opts::parse(&v);
+                if let Some(k) = o.unknown_key(&["id", "path", "signal"]) {
+                    return Err(err(format!("-chardev: property '{k}' is not supported")));
+                }
+                let out = match (o.first.as_deref(), o.get("path")) {
+                    (Some("stdio"), _) => SerialOut::Stdio,
+                    (Some("null"), _) => SerialOut::Null,
+                    (Some("file"), Some(p)) => SerialOut::File(p.into()),
+                    (Some("file"), None) => return Err(err("-chardev file: no path=")),
+                    (Some(b), _) => {
+                        return Err(err(format!(
+                            "-chardev {b}: only stdio, null and file are implemented"
+                        )));
+                    }
+                    (None, _) => return Err(err("-chardev: no backend named")),
+                };
+                let id = o
+                    .get("id")
+                    .ok_or_else(|| err(format!("-chardev {v}: no id=")))?;
+                chardevs.insert(id.to_string(), out);
             }
             "-serial" => {
                 let v = value()?;
@@ -307,6 +350,7 @@ pub fn parse(args: &[String]) -> Result<Action, String> {
             cmdline,
             disks,
             nets,
+            consoles,
             rng,
             serial,
         },
@@ -347,6 +391,21 @@ mod tests {
         assert_eq!(i.machine.disks.len(), 1);
         assert!(i.machine.disks[0].read_only);
         assert!(i.no_reboot);
+    }
+
+    #[test]
+    fn virtio_console() {
+        let i = run("-enable-kvm -kernel k -chardev file,id=c0,path=/tmp/x \
+                     -device virtio-serial-device -device virtconsole,chardev=c0")
+        .unwrap();
+        assert_eq!(i.machine.consoles.len(), 1);
+        assert!(run("-enable-kvm -kernel k -chardev socket,id=c0").is_err());
+        assert!(
+            run(
+                "-enable-kvm -kernel k -device virtio-serial-device -device virtconsole,chardev=c9"
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -247,3 +247,36 @@ fn emulation_failure_is_reported_with_rip_and_code() {
     // pcmpistri $0, (%rax), %xmm0
     assert!(e.contains("code: 66 0f 3a 63 00 00"), "{e}");
 }
+
+#[test]
+fn virtio_console_output_reaches_its_chardev() {
+    if skip_without_kvm("virtio_console_output_reaches_its_chardev") {
+        return;
+    }
+    let file = scratch("console.txt");
+    let chardev = format!("file,id=c0,path={}", file.display());
+    let r = oxemu(&[
+        "-accel",
+        "kvm",
+        "-kernel",
+        &guest("oxtest-pvh.elf"),
+        "-append",
+        "oxtest=console",
+        "-chardev",
+        &chardev,
+        "-device",
+        "virtio-serial-device",
+        "-device",
+        "virtconsole,chardev=c0",
+        "-device",
+        "virtio-rng-device",
+        "-nographic",
+    ]);
+    let got = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(r.status, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("OXTEST console sent"), "{}", r.stdout);
+    assert_eq!(got, "OXTEST virtio-console hello\n");
+    // The 8250 did not get the console's line.
+    assert!(!r.stdout.contains("virtio-console hello"));
+}

@@ -13,13 +13,13 @@ trap 'rm -rf "$tmp"' EXIT
 CFLAGS=(-O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -mno-red-zone
         -mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables -nostdlib
         -fno-builtin --param=min-pagesize=0 -Wall -Wextra -Werror -std=gnu11)
-for c in main serial platform virtio net; do
+for c in main serial platform virtio net console; do
     gcc "${CFLAGS[@]}" -c "src/$c.c" -o "$tmp/$c.o"
 done
 gcc -c src/boot.S -o "$tmp/boot.o"
 ld -m elf_x86_64 --no-warn-rwx-segments -static -nostdlib --no-dynamic-linker -z noexecstack -z max-page-size=4096 \
     --build-id=none -T src/guest.ld -o "$tmp/oxtest.elf" \
-    "$tmp/boot.o" "$tmp/main.o" "$tmp/serial.o" "$tmp/platform.o" "$tmp/virtio.o" "$tmp/net.o"
+    "$tmp/boot.o" "$tmp/main.o" "$tmp/serial.o" "$tmp/platform.o" "$tmp/virtio.o" "$tmp/net.o" "$tmp/console.o"
 mkdir -p "$out"
 strip -o "$out/oxtest-pvh.elf" "$tmp/oxtest.elf"
 objcopy -O binary --only-section=.text --only-section=.rodata --only-section=.data \

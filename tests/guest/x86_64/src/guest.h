@@ -50,6 +50,9 @@ extern volatile u64 ticks;
 void virtio_blk_test(void);
 void virtio_blk_badring(void);
 
+/* console.c */
+void virtio_console_test(void);
+
 /* net.c */
 void virtio_net_test(void);
 

@@ -8,6 +8,7 @@
  *   hello           print and power off
  *   badring         malformed virtqueue descriptors, then a normal request
  *   emufail         an MMIO access the accelerator cannot emulate
+ *   console         one line through the first virtio-console port
  *   net             ARP for 10.0.2.2 over the first virtio-net device
  *   idle            full, then wait (halted) instead of powering off, so that
  *                   a benchmark can read the VMM's memory use
@@ -101,6 +102,10 @@ void main(int kind, u64 info)
     }
     if (has_option("oxtest=emufail")) {
         emulation_failure();
+        poweroff();
+    }
+    if (has_option("oxtest=console")) {
+        virtio_console_test();
         poweroff();
     }
     if (has_option("oxtest=net")) {
