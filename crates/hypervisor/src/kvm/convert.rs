@@ -166,3 +166,49 @@ pub fn sregs_to_kvm(s: &Sregs, out: &mut kvm_sregs) {
     out.efer = s.efer;
     out.apic_base = s.apic_base;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registers_round_trip() {
+        let r = Regs {
+            rax: 1,
+            rsi: 0x7000,
+            r15: u64::MAX,
+            rip: 0x10_0200,
+            rflags: 2,
+            ..Regs::default()
+        };
+        assert_eq!(regs_from_kvm(&regs_to_kvm(&r)), r);
+        let seg = Segment {
+            base: 0x1_0000,
+            limit: 0xffff,
+            selector: 0x1000,
+            type_: 3,
+            present: true,
+            s: true,
+            l: true,
+            ..Segment::default()
+        };
+        let s = Sregs {
+            cs: seg,
+            ss: seg,
+            gdt: DescTable {
+                base: 0x500,
+                limit: 39,
+            },
+            cr0: 0x8000_0011,
+            efer: 0x500,
+            ..Sregs::default()
+        };
+        let mut k = kvm_sregs {
+            interrupt_bitmap: [7, 0, 0, 0],
+            ..Default::default()
+        };
+        sregs_to_kvm(&s, &mut k);
+        assert_eq!(k.interrupt_bitmap[0], 7, "pending interrupts kept");
+        assert_eq!(sregs_from_kvm(&k), s);
+    }
+}
