@@ -22,10 +22,18 @@ pub struct KvmHypervisor {
 impl KvmHypervisor {
     /// Opens /dev/kvm and checks the API version and the capabilities we rely on.
     pub fn new() -> Result<Self> {
-        let kvm = Kvm::new_with_path(c"/dev/kvm").map_err(|e| Error::Open {
-            path: KVM_PATH.into(),
-            source: e.into(),
-        })?;
+        Self::open(KVM_PATH)
+    }
+
+    /// Opens the KVM device at `path` (another node or a test double of /dev/kvm).
+    pub fn open(path: &str) -> Result<Self> {
+        let open_err = |source: std::io::Error| Error::Open {
+            path: path.into(),
+            source,
+        };
+        let cpath = std::ffi::CString::new(path)
+            .map_err(|_| open_err(std::io::ErrorKind::InvalidInput.into()))?;
+        let kvm = Kvm::new_with_path(cpath.as_c_str()).map_err(|e| open_err(e.into()))?;
         if kvm.get_api_version() != 12 {
             return Err(Error::Unsupported("KVM API version 12"));
         }
@@ -69,5 +77,20 @@ fn call(op: &'static str, e: vmm_sys_util::errno::Error) -> Error {
     Error::Call {
         op,
         source: e.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_or_wrong_device_is_a_clear_error() {
+        let e = KvmHypervisor::open("/nonexistent/kvm").err().unwrap();
+        assert_eq!(e.to_string(), "cannot open /nonexistent/kvm");
+        let src = std::error::Error::source(&e).unwrap().to_string();
+        assert!(src.contains("No such file"), "{src}");
+        // Not a KVM device: the API version ioctl fails.
+        assert!(KvmHypervisor::open("/dev/null").is_err());
     }
 }
