@@ -13,7 +13,10 @@
 #![warn(missing_docs)]
 
 mod aligned;
+pub mod qcow2;
 pub mod raw;
+#[doc(hidden)]
+pub mod testing;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -69,9 +72,10 @@ pub struct BlockStatus {
     pub zero: bool,
     /// The range is backed by data in some layer of the chain.
     pub data: bool,
-    /// How many backing layers down the range was found (0 = this image); `None`
-    /// when no layer allocates it.
-    pub depth: Option<u32>,
+    /// Some layer of the chain allocates the range (data or zero flag).
+    pub present: bool,
+    /// Backing layers below this image where the answer came from (0 = this image).
+    pub depth: u32,
     /// Offset of the data in the host file of that layer, when it is stored plainly.
     pub host_offset: Option<u64>,
 }
@@ -100,9 +104,15 @@ pub trait BlockBackend: Send {
             len,
             zero: false,
             data: true,
-            depth: Some(0),
+            present: true,
+            depth: 0,
             host_offset: None,
         })
+    }
+    /// Writes whole clusters compressed, where the format can (qcow2).
+    fn write_compressed(&mut self, buf: &[u8], offset: u64) -> Result<()> {
+        let _ = (buf, offset);
+        Err(BlockError::Unsupported("compressed writes"))
     }
     /// Name of the format ("raw", "qcow2").
     fn format_name(&self) -> &'static str;
@@ -153,6 +163,7 @@ pub fn open_image(
     };
     match format {
         "raw" => Ok(Box::new(raw::RawImage::open(path, read_only)?)),
+        "qcow2" => Ok(Box::new(qcow2::Qcow2::open(path, read_only)?)),
         other => Err(BlockError::Feature(format!(
             "'{}': unknown image format '{other}'",
             path.display()

@@ -30,6 +30,8 @@ pub struct RawImage {
     read_only: bool,
     /// Bounce buffer, present only with O_DIRECT.
     bounce: Option<AlignedBuf>,
+    /// Cache mode "unsafe": flush does not reach the disk.
+    unsafe_cache: bool,
 }
 
 /// Bounce buffer size for O_DIRECT transfers.
@@ -65,6 +67,7 @@ impl RawImage {
             size,
             read_only: opts.read_only,
             bounce: opts.direct.then(|| AlignedBuf::new(BOUNCE_LEN)),
+            unsafe_cache: false,
         })
     }
 
@@ -82,6 +85,11 @@ impl RawImage {
             })?;
         file.set_len(size)?;
         Self::open(path, false)
+    }
+
+    /// Cache mode "unsafe": no flush reaches the disk (qemu-img convert's default).
+    pub fn set_unsafe_cache(&mut self, on: bool) {
+        self.unsafe_cache = on;
     }
 
     /// The image file name.
@@ -202,7 +210,7 @@ impl BlockBackend for RawImage {
     }
 
     fn flush(&mut self) -> Result<()> {
-        if self.read_only {
+        if self.read_only || self.unsafe_cache {
             return Ok(());
         }
         Ok(self.file.sync_data()?)
@@ -255,8 +263,9 @@ impl BlockBackend for RawImage {
             len,
             zero: !data,
             data,
-            depth: Some(0),
-            host_offset: data.then_some(offset),
+            present: true,
+            depth: 0,
+            host_offset: Some(offset),
         };
         match rustix::fs::seek(&self.file, SeekFrom::Data(offset)) {
             Ok(d) if d > offset => Ok(status(d.min(end) - offset, false)),
