@@ -19,13 +19,19 @@ fn arp_over_tap_in_a_network_namespace() {
     }
     // oxemu creates the TAP; once it exists the host side gets its address, and
     // the guest's retried ARP requests are answered by the namespace's stack.
+    // /sys still shows the parent namespace after unshare -n: ask ip(8).
     let script = format!(
-        "{bin} -accel kvm -kernel {k} -append oxtest=net -nographic \
-           -netdev tap,id=n0,ifname=oxtap0,script=no,downscript=no \
-           -device virtio-net-device,netdev=n0,mac=02:0e:00:00:00:07 & \
-         for i in $(seq 250); do ip link show oxtap0 >/dev/null 2>&1 && break; sleep 0.02; done; \
-         ip addr add 10.0.2.2/24 dev oxtap0 && ip link set oxtap0 up; \
-         echo HOST-MAC=$(cat /sys/class/net/oxtap0/address); wait $!",
+        r#"{bin} -accel kvm -kernel {k} -append oxtest=net -nographic \
+             -netdev tap,id=n0,ifname=oxtap0,script=no,downscript=no \
+             -device virtio-net-device,netdev=n0,mac=02:0e:00:00:00:07 &
+           for i in $(seq 250); do
+             m=$(ip -o link show oxtap0 2>/dev/null | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+             [ -n "$m" ] && break
+             sleep 0.02
+           done
+           ip addr add 10.0.2.2/24 dev oxtap0 && ip link set oxtap0 up
+           echo HOST-MAC=$m >&2
+           wait $!"#,
         bin = bin().display(),
         k = guest("oxtest-pvh.elf"),
     );
@@ -49,7 +55,9 @@ fn arp_over_tap_in_a_network_namespace() {
     let out = &r.stdout;
     assert_eq!(r.status, Some(0), "{out}\n{}", r.stderr);
     assert!(out.contains("OXTEST net mac=02:0e:00:00:00:07"), "{out}");
-    let host_mac = out
+    // The host side reports on stderr so that it cannot interleave with the guest.
+    let host_mac = r
+        .stderr
         .lines()
         .find_map(|l| l.strip_prefix("HOST-MAC="))
         .unwrap_or_else(|| panic!("no host MAC: {out}\n{}", r.stderr));
