@@ -2,9 +2,8 @@
 //! invalidation, and the chaining links between blocks.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use oxemu_dbt_ir::Block;
+use oxemu_dbt_ir::{Block, Exit, Op};
 
 use oxemu_dbt_ir::Global;
 use oxemu_dbt_x64::{ExitSite, MemSite};
@@ -31,12 +30,46 @@ pub struct BlockInfo {
     pub mem_sites: Vec<MemSite>,
     /// Globals cached in host registers.
     pub cached: Vec<(Global, u8)>,
-    /// The optimized IR it was compiled from (for tier-1 region formation).
-    pub ir: Arc<Block>,
+    /// Its control flow, for tier-1 region formation (which translates the
+    /// blocks again: keeping every block's IR would cost far more memory).
+    pub shape: BlockShape,
     /// Exits of other blocks chained to this one: (block id, exit index).
     pub incoming: Vec<(u32, u8)>,
     /// False once invalidated.
     pub alive: bool,
+}
+
+/// The control flow of a block.
+#[derive(Clone, Debug, Default)]
+pub struct BlockShape {
+    /// Targets of its direct exits (conditional ones first).
+    pub targets: Vec<u64>,
+    /// Where a call it makes returns ([`Block::return_site`]).
+    pub return_site: Option<u64>,
+    /// Whether it ends in an indirect jump.
+    pub dynamic: bool,
+}
+
+impl BlockShape {
+    /// The shape of `block`.
+    pub fn of(block: &Block) -> BlockShape {
+        let mut targets: Vec<u64> = block
+            .insts
+            .iter()
+            .filter_map(|inst| match inst.op {
+                Op::ExitIf(_, _, _, Exit::Chain(t)) => Some(t),
+                _ => None,
+            })
+            .collect();
+        if let Exit::Chain(t) = block.exit {
+            targets.push(t);
+        }
+        BlockShape {
+            targets,
+            return_site: block.return_site(),
+            dynamic: matches!(block.exit, Exit::Dynamic(_)),
+        }
+    }
 }
 
 /// All blocks of one code buffer generation.

@@ -8,12 +8,11 @@ use oxemu_dbt_x64::{
     CompileParams, ExecCtx, JMP_CACHE_SIZE, JmpCacheEntry, compile_block, exit_code, trap_kind,
 };
 
-use crate::cache::{BlockCache, BlockInfo};
+use crate::cache::{BlockCache, BlockInfo, BlockShape};
 use crate::codebuf::CodeBuffer;
 use crate::fault;
 use crate::tier1::{Compiled, RegionCompiler, Tier1, TierPolicy};
 use crate::{Event, Observe};
-use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
 
 /// Guest state with the execution context right below it, as translated code expects.
@@ -237,7 +236,8 @@ impl<S: GuestState + 'static> Jit<S> {
         self.stats.flushes += 1;
     }
 
-    fn compile(&mut self, pc: u64, mode: u32, translate: &mut dyn FnMut(u64) -> Block) -> u32 {
+    /// The optimized IR of the block at `pc`.
+    fn ir(&self, pc: u64, translate: &mut dyn FnMut(u64) -> Block) -> Block {
         let raw = translate(pc);
         let block = if self.opts.optimize {
             oxemu_dbt_opt::optimize(&raw, self.desc)
@@ -247,8 +247,13 @@ impl<S: GuestState + 'static> Jit<S> {
         if let Err(e) = oxemu_dbt_ir::verify(&block, self.desc) {
             panic!("internal error: invalid IR for guest pc {pc:#x}: {e}");
         }
-        let ir = Arc::new(block);
-        let block = &*ir;
+        block
+    }
+
+    fn compile(&mut self, pc: u64, mode: u32, translate: &mut dyn FnMut(u64) -> Block) -> u32 {
+        let block = self.ir(pc, translate);
+        let shape = BlockShape::of(&block);
+        let block = &block;
         for attempt in 0..2 {
             self.buf.align();
             let base = self.buf.next_addr();
@@ -285,7 +290,7 @@ impl<S: GuestState + 'static> Jit<S> {
                 exits: compiled.exits,
                 mem_sites: compiled.mem_sites,
                 cached: compiled.cached,
-                ir: Arc::clone(&ir),
+                shape: shape.clone(),
                 incoming: Vec::new(),
                 alive: true,
             });
@@ -372,7 +377,10 @@ impl<S: GuestState + 'static> Jit<S> {
                 exit_code::HOT => {
                     pc = next;
                     self.stats.hot += 1;
-                    if let Some(c) = self.tier1.on_hot(pc, mode, &self.cache) {
+                    let region = self.tier1.region_pcs(pc, mode, &self.cache);
+                    let blocks: Vec<Block> =
+                        region.iter().map(|&p| self.ir(p, translate)).collect();
+                    if let Some(c) = self.tier1.on_hot(pc, mode, blocks) {
                         self.install_region(c);
                     }
                 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
-use oxemu_dbt_ir::{Block, Exit, Op};
+use oxemu_dbt_ir::Block;
 use oxemu_dbt_x64::HotRecord;
 
 use crate::cache::BlockCache;
@@ -208,17 +208,29 @@ impl Tier1 {
         Some(&self.records[i as usize] as *const HotRecord as u64)
     }
 
-    /// The header at `pc` became hot: compile its region now (eager) or queue it.
-    /// Returns code to install for eager compiles.
-    pub fn on_hot(&mut self, pc: u64, mode: u32, cache: &BlockCache) -> Option<Compiled> {
-        let &record = self.by_pc.get(&(pc, mode))?;
+    /// The pcs of the region to compile for the hot header at `pc` (none when it
+    /// is already compiled or being compiled).
+    pub fn region_pcs(&mut self, pc: u64, mode: u32, cache: &BlockCache) -> Vec<u64> {
+        let Some(&record) = self.by_pc.get(&(pc, mode)) else {
+            return Vec::new();
+        };
         let r = record as usize;
         // Re-arm: if the compile is still running the loop reports again later.
         self.records[r].counter = self.threshold().saturating_mul(4);
         if self.pending[r] || self.records[r].region != 0 {
+            return Vec::new();
+        }
+        form_region(pc, mode, cache)
+    }
+
+    /// Compiles `blocks`, the region of the hot header at `pc`, now (eager) or
+    /// queues it. Returns code to install for eager compiles.
+    pub fn on_hot(&mut self, pc: u64, mode: u32, blocks: Vec<Block>) -> Option<Compiled> {
+        let &record = self.by_pc.get(&(pc, mode))?;
+        let r = record as usize;
+        if blocks.is_empty() {
             return None;
         }
-        let blocks = form_region(pc, mode, cache)?;
         let epoch = self.epoch;
         if let TierPolicy::Background(_) = self.policy {
             let job = Job {
@@ -361,25 +373,19 @@ impl Drop for Tier1 {
 /// along a back edge, the header first, in search order, up to
 /// [`MAX_REGION_BLOCKS`]. Code after the loop stays out: it would only lengthen
 /// the live ranges of the globals the loop keeps in registers.
-fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
-    let entry = cache.lookup(pc, mode)?;
+fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Vec<u64> {
+    let Some(entry) = cache.lookup(pc, mode) else {
+        return Vec::new();
+    };
     let mut order = vec![entry];
     let mut succs: Vec<Vec<usize>> = Vec::new();
     let mut i = 0;
     while i < order.len() {
         let b = &cache.blocks[order[i] as usize];
-        let mut targets = Vec::new();
-        for inst in &b.ir.insts {
-            if let Op::ExitIf(_, _, _, Exit::Chain(t)) = inst.op {
-                targets.push(t);
-            }
-        }
-        if let Exit::Chain(t) = b.ir.exit {
-            targets.push(t);
-        }
+        let mut targets = b.shape.targets.clone();
         // A call continues at its return site after the callee's return, an
         // indirect jump the region can check against the known site.
-        if let Some(site) = b.ir.return_site() {
+        if let Some(site) = b.shape.return_site {
             targets.push(site);
         }
         let mut out = Vec::new();
@@ -408,8 +414,8 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
     };
     let mut returns = Vec::new();
     for &call in &order {
-        let ir = &cache.blocks[call as usize].ir;
-        let (Some(site), Exit::Chain(target)) = (ir.return_site(), ir.exit) else {
+        let shape = &cache.blocks[call as usize].shape;
+        let (Some(site), Some(&target)) = (shape.return_site, shape.targets.last()) else {
             continue;
         };
         let (Some(site), Some(target)) = (pos(site), pos(target)) else {
@@ -421,7 +427,7 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
             if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            if let Exit::Dynamic(_) = cache.blocks[order[i] as usize].ir.exit {
+            if cache.blocks[order[i] as usize].shape.dynamic {
                 returns.push((i, site));
             }
             stack.extend(succs[i].iter().copied());
@@ -459,13 +465,11 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Option<Vec<Block>> {
             }
         }
     }
-    Some(
-        order
-            .iter()
-            .zip(&in_loop)
-            .filter(|&(_, &keep)| keep)
-            .take(MAX_REGION_BLOCKS)
-            .map(|(&id, _)| (*cache.blocks[id as usize].ir).clone())
-            .collect(),
-    )
+    order
+        .iter()
+        .zip(&in_loop)
+        .filter(|&(_, &keep)| keep)
+        .take(MAX_REGION_BLOCKS)
+        .map(|(&id, _)| cache.blocks[id as usize].pc)
+        .collect()
 }

@@ -14,6 +14,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use anyhow::Context;
+
+/// Translation allocates and frees many small vectors per block; mimalloc makes
+/// that markedly cheaper than glibc's allocator (see docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use oxemu_isa_riscv64::{PC, RvCpu, TranslateOptions, x};
 use oxemu_linux_user::{LoadOptions, Process, ProcessInit, ProcessOptions, abi, load_program};
 use oxemu_memory::GuestSpace;
