@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{HostSpace, LIMIT, MAPPED, VecMem, random_state, same_outcome, seeds};
+use common::{HostSpace, LIMIT, MAPPED, VecMem, random_state, same_outcome, seeds, test_jit};
 use oxemu_dbt_exec::{Event, GUARD_BYTES, Jit, JitOptions};
 use oxemu_dbt_ir::interp::{self, MemFault, Outcome};
 use oxemu_dbt_ir::testgen::{GenParams, Rng, TEST_DESC, TestState, random_block};
@@ -32,19 +32,13 @@ fn run_jit(jit: &mut Jit<TestState>, block: &Block) -> Outcome {
 
 fn differential(optimize: bool, seeds: std::ops::Range<u64>) {
     let mut space = HostSpace::new();
-    let opts = JitOptions {
-        optimize,
-        code_size: 16 << 20,
-        ..JitOptions::default()
-    };
-    let mut jit = Jit::new(
-        &TEST_DESC,
-        TestState::default(),
-        space.base as usize,
-        LIMIT,
-        opts,
-    )
-    .unwrap();
+    let mut jit = test_jit(
+        &space,
+        JitOptions {
+            optimize,
+            ..JitOptions::default()
+        },
+    );
     let mut vals = Vec::new();
     for seed in seeds {
         let mut rng = Rng::new(seed);

@@ -12,7 +12,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{HostSpace, LIMIT, MAPPED, VecMem, random_state, same_outcome, seeds};
+use common::{HostSpace, MAPPED, VecMem, random_state, same_outcome, seeds, test_jit};
 use oxemu_dbt_cranelift::{RegionCompiler, Tier1Error};
 use oxemu_dbt_exec::{Event, Jit, JitOptions, TierPolicy};
 use oxemu_dbt_ir::interp::{self, MemFault, Outcome};
@@ -150,19 +150,13 @@ fn run_jit(jit: &mut Jit<TestState>, lp: &Loop) -> Outcome {
 }
 
 fn new_jit(space: &HostSpace, tier: TierPolicy) -> Jit<TestState> {
-    let opts = JitOptions {
-        code_size: 16 << 20,
-        tier,
-        ..JitOptions::default()
-    };
-    let mut jit = Jit::new(
-        &TEST_DESC,
-        TestState::default(),
-        space.base as usize,
-        LIMIT,
-        opts,
-    )
-    .unwrap();
+    let mut jit = test_jit(
+        space,
+        JitOptions {
+            tier,
+            ..JitOptions::default()
+        },
+    );
     if tier != TierPolicy::Tier0Only {
         let compiler = RegionCompiler::new(true).expect("Cranelift supports the host");
         jit.set_region_compiler(Arc::new(move |blocks: &[Block]| {

@@ -2,9 +2,9 @@
 //! memory for the interpreter, random states and outcome comparison.
 #![allow(dead_code)]
 
-use oxemu_dbt_exec::GUARD_BYTES;
+use oxemu_dbt_exec::{GUARD_BYTES, Jit, JitOptions};
 use oxemu_dbt_ir::interp::{GuestMemory, MemFault, Outcome};
-use oxemu_dbt_ir::testgen::{Rng, TestState};
+use oxemu_dbt_ir::testgen::{Rng, TEST_DESC, TestState};
 use oxemu_dbt_ir::{AtomicOp, MemSize, eval};
 
 pub const MAPPED: usize = 64 << 10;
@@ -132,4 +132,20 @@ pub fn seeds() -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(4000)
+}
+
+/// A JIT for the test guest over `space`, with a 16 MiB code buffer.
+pub fn test_jit(space: &HostSpace, opts: JitOptions) -> Jit<TestState> {
+    let opts = JitOptions {
+        code_size: 16 << 20,
+        ..opts
+    };
+    Jit::new(
+        &TEST_DESC,
+        TestState::default(),
+        space.base as usize,
+        LIMIT,
+        opts,
+    )
+    .unwrap()
 }
