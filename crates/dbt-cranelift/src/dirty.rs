@@ -114,16 +114,31 @@ pub(crate) fn walk<S>(
     }
 }
 
-/// The region blocks that are return sites of calls in the region: an indirect
-/// exit (a return) is checked against them.
+/// The region blocks an indirect exit may continue at inside the region: return
+/// sites of calls in the region, and blocks no region block reaches directly
+/// (callees of indirect calls, switch cases). Every indirect exit is compared
+/// against them; any other target leaves the region.
 pub(crate) fn return_sites(blocks: &[Block]) -> Vec<u64> {
-    blocks
+    let direct = |pc: u64| {
+        blocks.iter().any(|b| {
+            b.exit == Exit::Chain(pc)
+                || b.insts
+                    .iter()
+                    .any(|i| matches!(i.op, Op::ExitIf(_, _, _, Exit::Chain(t)) if t == pc))
+        })
+    };
+    let mut sites: Vec<u64> = blocks
         .iter()
         .filter_map(Block::return_site)
         .filter(|&pc| blocks.iter().any(|b| b.pc == pc))
-        .collect()
+        .collect();
+    for b in blocks.iter().skip(1) {
+        if !direct(b.pc) && !sites.contains(&b.pc) {
+            sites.push(b.pc);
+        }
+    }
+    sites
 }
-
 /// Dirty sets at the entry of every region block (the entry block starts clean: the
 /// caller stored everything).
 pub(crate) fn entry_sets<S>(blocks: &[Block], desc: &GuestDesc<S>) -> Vec<GlobalSet> {

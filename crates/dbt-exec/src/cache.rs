@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use std::sync::atomic::AtomicU64;
+
 use oxemu_dbt_ir::{Block, Exit, Op};
 
 use oxemu_dbt_ir::Global;
@@ -40,7 +42,7 @@ pub struct BlockInfo {
 }
 
 /// The control flow of a block.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct BlockShape {
     /// Targets of its direct exits (conditional ones first).
     pub targets: Vec<u64>,
@@ -48,6 +50,9 @@ pub struct BlockShape {
     pub return_site: Option<u64>,
     /// Whether it ends in an indirect jump.
     pub dynamic: bool,
+    /// For an indirect jump: the target it took last, which its tier-0 code
+    /// stores here (0 before the first).
+    pub last_target: Option<Box<AtomicU64>>,
 }
 
 impl BlockShape {
@@ -68,6 +73,8 @@ impl BlockShape {
             targets,
             return_site: block.return_site(),
             dynamic: matches!(block.exit, Exit::Dynamic(_)),
+            last_target: matches!(block.exit, Exit::Dynamic(_))
+                .then(|| Box::new(AtomicU64::new(0))),
         }
     }
 }

@@ -252,9 +252,10 @@ impl<S: GuestState + 'static> Jit<S> {
 
     fn compile(&mut self, pc: u64, mode: u32, translate: &mut dyn FnMut(u64) -> Block) -> u32 {
         let block = self.ir(pc, translate);
-        let shape = BlockShape::of(&block);
+        let mut shape = BlockShape::of(&block);
         let block = &block;
         for attempt in 0..2 {
+            let slot = shape.last_target.as_ref().map_or(0, |t| t.as_ptr() as u64);
             self.buf.align();
             let base = self.buf.next_addr();
             let id = self.cache.next_id();
@@ -265,6 +266,7 @@ impl<S: GuestState + 'static> Jit<S> {
                 block_id: id,
                 epilogue: self.epilogue as u64,
                 hot_record: Some(&mut record),
+                target_slot: slot,
             };
             let compiled = compile_block(block, self.desc, params)
                 .unwrap_or_else(|e| panic!("internal error compiling guest pc {pc:#x}: {e}"));
@@ -290,7 +292,7 @@ impl<S: GuestState + 'static> Jit<S> {
                 exits: compiled.exits,
                 mem_sites: compiled.mem_sites,
                 cached: compiled.cached,
-                shape: shape.clone(),
+                shape: std::mem::take(&mut shape),
                 incoming: Vec::new(),
                 alive: true,
             });

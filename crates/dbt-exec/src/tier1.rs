@@ -383,6 +383,14 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Vec<u64> {
     while i < order.len() {
         let b = &cache.blocks[order[i] as usize];
         let mut targets = b.shape.targets.clone();
+        // An indirect call's last target may join (not a return's: that would
+        // pull in the caller).
+        if let (Some(t), Some(_)) = (b.shape.last_target.as_ref(), b.shape.return_site) {
+            let t = t.load(Ordering::Relaxed);
+            if t != 0 {
+                targets.push(t);
+            }
+        }
         // A call continues at its return site after the callee's return, an
         // indirect jump the region can check against the known site.
         if let Some(site) = b.shape.return_site {
@@ -415,7 +423,11 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Vec<u64> {
     let mut returns = Vec::new();
     for &call in &order {
         let shape = &cache.blocks[call as usize].shape;
-        let (Some(site), Some(&target)) = (shape.return_site, shape.targets.last()) else {
+        let callee = match &shape.last_target {
+            Some(t) => Some(t.load(Ordering::Relaxed)),
+            None => shape.targets.last().copied(),
+        };
+        let (Some(site), Some(target)) = (shape.return_site, callee) else {
             continue;
         };
         let (Some(site), Some(target)) = (pos(site), pos(target)) else {

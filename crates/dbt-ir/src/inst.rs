@@ -233,13 +233,13 @@ impl Block {
     }
 
     /// Where a call made by this block returns: the pc after the block, when the
-    /// block ends in a direct jump after writing that pc into a global (the link
-    /// register of a call). Tier 1 keeps a loop's callees in its region and checks
+    /// block ends in a jump (direct or indirect) after writing that pc into a
+    /// global (the link register of a call). Tier 1 keeps a loop's callees in its region and checks
     /// their returns against such sites.
     pub fn return_site(&self) -> Option<u64> {
-        let Exit::Chain(_) = self.exit else {
+        if let Exit::Trap(..) = self.exit {
             return None;
-        };
+        }
         let next = self.pc.checked_add(self.guest_len)?;
         self.insts.iter().find_map(|inst| match inst.op {
             Op::Set(_, v) if self.insts.get(v.index())?.op == Op::Const(next) => Some(next),

@@ -81,6 +81,7 @@ pub(crate) struct Emitter<'a, S: 'static> {
     /// Whether each global's cache register holds its current value.
     pub valid: Vec<bool>,
     pub hot_record: Option<&'a mut dyn FnMut(u64) -> Option<u64>>,
+    pub target_slot: u64,
 }
 
 macro_rules! ctx_field {
@@ -190,6 +191,10 @@ impl<S> Emitter<'_, S> {
                 self.load(RAX, v);
                 self.write_back();
                 self.set_next_pc_rax();
+                if self.target_slot != 0 {
+                    let slot = self.target_slot as i64;
+                    dynasm!(self.a ; .arch x64 ; mov rcx, QWORD slot ; mov [rcx], rax);
+                }
                 self.jump_through_cache();
             }
             Exit::Trap(kind, pc) => {
@@ -535,6 +540,9 @@ pub struct CompileParams<'a> {
     /// For tier-1 profiling: the address of the [`HotRecord`](crate::HotRecord) of a
     /// backward-branch target pc, or None to leave that branch unprofiled.
     pub hot_record: Option<&'a mut dyn FnMut(u64) -> Option<u64>>,
+    /// For tier-1 region formation: where the block's indirect exit stores its
+    /// target pc (the last one taken), or 0 for no profile.
+    pub target_slot: u64,
 }
 
 /// Compiles `block`.
@@ -548,6 +556,7 @@ pub fn compile_block<'a, S>(
         block_id,
         epilogue,
         hot_record,
+        target_slot,
     } = p;
     if block.insts.len() > FRAME_SLOTS {
         return Err(CompileError::TooLarge(block.insts.len()));
@@ -568,6 +577,7 @@ pub fn compile_block<'a, S>(
         elide: Vec::new(),
         valid: vec![false; desc.globals.len()],
         hot_record,
+        target_slot,
     };
     e.elide = elidable(block, &e);
     let request = e.a.new_dynamic_label();

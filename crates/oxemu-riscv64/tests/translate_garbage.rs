@@ -34,5 +34,6 @@ fn params<'a>() -> oxemu_dbt_x64::CompileParams<'a> {
         block_id: 0,
         epilogue: 0x7000_0000,
         hot_record: None,
+        target_slot: 0,
     }
 }
