@@ -119,14 +119,7 @@ pub(crate) fn walk<S>(
 /// (callees of indirect calls, switch cases). Every indirect exit is compared
 /// against them; any other target leaves the region.
 pub(crate) fn return_sites(blocks: &[Block]) -> Vec<u64> {
-    let direct = |pc: u64| {
-        blocks.iter().any(|b| {
-            b.exit == Exit::Chain(pc)
-                || b.insts
-                    .iter()
-                    .any(|i| matches!(i.op, Op::ExitIf(_, _, _, Exit::Chain(t)) if t == pc))
-        })
-    };
+    let direct = |pc: u64| blocks.iter().any(|b| b.direct_targets().any(|t| t == pc));
     let mut sites: Vec<u64> = blocks
         .iter()
         .filter_map(Block::return_site)

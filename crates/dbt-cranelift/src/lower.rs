@@ -182,15 +182,9 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                     heads[j] = true;
                 }
             };
-            for inst in &block.insts {
-                if let Op::ExitIf(_, _, _, Exit::Chain(t)) = inst.op {
-                    mark(t);
-                }
-            }
-            match block.exit {
-                Exit::Chain(t) => mark(t),
-                Exit::Dynamic(_) => self.sites.iter().for_each(|&t| mark(t)),
-                Exit::Trap(..) => {}
+            block.direct_targets().for_each(&mut mark);
+            if let Exit::Dynamic(_) = block.exit {
+                self.sites.iter().for_each(|&t| mark(t));
             }
         }
         heads
@@ -270,25 +264,12 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
             }
             Exit::Dynamic(v) => {
                 let pc = self.vals[v.index()];
-                // A return to a call site in the region stays in it.
+                // A return to a call site or a jump to a callee in the region
+                // stays in it.
                 for site in self.sites.clone() {
                     let want = self.b.ins().iconst(types::I64, site as i64);
                     let hit = self.b.ins().icmp(IntCC::Equal, pc, want);
-                    let next = self.b.create_block();
-                    let (saved_dirty, saved_pending) = (self.dirty.clone(), self.pending);
-                    if self.pending {
-                        let edge = self.b.create_block();
-                        self.b.ins().brif(hit, edge, &[], next, &[]);
-                        self.b.switch_to_block(edge);
-                        self.checkpoint(site);
-                        let head = self.heads[self.index[&site]];
-                        self.b.ins().jump(head, &[]);
-                    } else {
-                        let head = self.heads[self.index[&site]];
-                        self.b.ins().brif(hit, head, &[], next, &[]);
-                    }
-                    (self.dirty, self.pending) = (saved_dirty, saved_pending);
-                    self.b.switch_to_block(next);
+                    self.exit_if(hit, Exit::Chain(site));
                 }
                 self.leave(pc, exit_code::LOOKUP);
             }
@@ -297,6 +278,28 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                 self.leave(pc, (trap_number(kind) << 8) | exit_code::TRAP);
             }
         }
+    }
+
+    /// Takes `exit` when `cond` holds and continues in a new block otherwise. An
+    /// edge to a region block is a plain branch unless a checkpoint is due on it.
+    fn exit_if(&mut self, cond: ClValue, exit: Exit) {
+        let cont = self.b.create_block();
+        let inside = matches!(exit, Exit::Chain(t) if self.index.contains_key(&t));
+        if let (Exit::Chain(t), true, false) = (exit, inside, self.pending) {
+            let head = self.heads[self.index[&t]];
+            self.b.ins().brif(cond, head, &[], cont, &[]);
+        } else {
+            let side = self.b.create_block();
+            if !inside {
+                self.b.set_cold_block(side);
+            }
+            self.b.ins().brif(cond, side, &[], cont, &[]);
+            self.b.switch_to_block(side);
+            let saved = (self.dirty.clone(), self.pending);
+            self.exit(exit);
+            (self.dirty, self.pending) = saved;
+        }
+        self.b.switch_to_block(cont);
     }
 
     /// Returns to the runtime if it asked for an exit (signals, invalidation, a
@@ -494,23 +497,7 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
                 }
                 Op::ExitIf(c, a, d, exit) => {
                     let f = self.compare(block, c, a, d);
-                    let cont = self.b.create_block();
-                    match exit {
-                        Exit::Chain(t) if self.index.contains_key(&t) && !self.pending => {
-                            let head = self.heads[self.index[&t]];
-                            self.b.ins().brif(f, head, &[], cont, &[]);
-                        }
-                        _ => {
-                            let out = self.b.create_block();
-                            self.b.set_cold_block(out);
-                            self.b.ins().brif(f, out, &[], cont, &[]);
-                            self.b.switch_to_block(out);
-                            let saved = (self.dirty.clone(), self.pending);
-                            self.exit(exit);
-                            (self.dirty, self.pending) = saved;
-                        }
-                    }
-                    self.b.switch_to_block(cont);
+                    self.exit_if(f, exit);
                     zero
                 }
             };

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use std::sync::atomic::AtomicU64;
 
-use oxemu_dbt_ir::{Block, Exit, Op};
+use oxemu_dbt_ir::{Block, Exit};
 
 use oxemu_dbt_ir::Global;
 use oxemu_dbt_x64::{ExitSite, MemSite};
@@ -48,31 +48,17 @@ pub struct BlockShape {
     pub targets: Vec<u64>,
     /// Where a call it makes returns ([`Block::return_site`]).
     pub return_site: Option<u64>,
-    /// Whether it ends in an indirect jump.
-    pub dynamic: bool,
-    /// For an indirect jump: the target it took last, which its tier-0 code
-    /// stores here (0 before the first).
+    /// Set when it ends in an indirect jump: the target that jump took last,
+    /// which its tier-0 code stores here (0 before the first).
     pub last_target: Option<Box<AtomicU64>>,
 }
 
 impl BlockShape {
     /// The shape of `block`.
     pub fn of(block: &Block) -> BlockShape {
-        let mut targets: Vec<u64> = block
-            .insts
-            .iter()
-            .filter_map(|inst| match inst.op {
-                Op::ExitIf(_, _, _, Exit::Chain(t)) => Some(t),
-                _ => None,
-            })
-            .collect();
-        if let Exit::Chain(t) = block.exit {
-            targets.push(t);
-        }
         BlockShape {
-            targets,
+            targets: block.direct_targets().collect(),
             return_site: block.return_site(),
-            dynamic: matches!(block.exit, Exit::Dynamic(_)),
             last_target: matches!(block.exit, Exit::Dynamic(_))
                 .then(|| Box::new(AtomicU64::new(0))),
         }

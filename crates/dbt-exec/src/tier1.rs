@@ -439,7 +439,7 @@ fn form_region(pc: u64, mode: u32, cache: &BlockCache) -> Vec<u64> {
             if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            if cache.blocks[order[i] as usize].shape.dynamic {
+            if cache.blocks[order[i] as usize].shape.last_target.is_some() {
                 returns.push((i, site));
             }
             stack.extend(succs[i].iter().copied());

@@ -232,6 +232,21 @@ impl Block {
         }
     }
 
+    /// Guest pcs of the block's direct exits, the conditional ones first.
+    pub fn direct_targets(&self) -> impl Iterator<Item = u64> + '_ {
+        let last = match self.exit {
+            Exit::Chain(t) => Some(t),
+            _ => None,
+        };
+        self.insts
+            .iter()
+            .filter_map(|inst| match inst.op {
+                Op::ExitIf(_, _, _, Exit::Chain(t)) => Some(t),
+                _ => None,
+            })
+            .chain(last)
+    }
+
     /// Where a call made by this block returns: the pc after the block, when the
     /// block ends in a jump (direct or indirect) after writing that pc into a
     /// global (the link register of a call). Tier 1 keeps a loop's callees in its region and checks
