@@ -93,13 +93,18 @@ pub(crate) struct Lowering<'a, 'f, S: 'static> {
     load_in_insn: bool,
 }
 
-/// The signature of region functions and helpers' calling convention.
-pub(crate) fn region_signature() -> Signature {
+/// A System V signature of `params` 64-bit integers returning one.
+fn i64_signature(params: usize) -> Signature {
     let mut sig = Signature::new(CallConv::SystemV);
-    sig.params.push(AbiParam::new(types::I64));
-    sig.params.push(AbiParam::new(types::I64));
+    sig.params
+        .extend(std::iter::repeat_n(AbiParam::new(types::I64), params));
     sig.returns.push(AbiParam::new(types::I64));
     sig
+}
+
+/// The signature of region functions: `(state, guest_base) -> exit code`.
+pub(crate) fn region_signature() -> Signature {
+    i64_signature(2)
 }
 
 impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
@@ -110,12 +115,8 @@ impl<'a, 'f, S: 'static> Lowering<'a, 'f, S> {
         desc: &'a GuestDesc<S>,
         fma: bool,
     ) -> Result<FunctionBuilder<'f>, LowerError> {
-        let mut sig = Signature::new(CallConv::SystemV);
-        for _ in 0..5 {
-            sig.params.push(AbiParam::new(types::I64));
-        }
-        sig.returns.push(AbiParam::new(types::I64));
-        let helper_sig = b.import_signature(sig);
+        // Helpers: (state, four arguments) -> result.
+        let helper_sig = b.import_signature(i64_signature(5));
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
